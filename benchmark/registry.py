@@ -1,0 +1,90 @@
+"""One registry object per plugin kind: list, get, add.
+
+Built-in plugins live in the ``methods`` and ``ids_models`` packages and register
+themselves with the decorators below when their module is imported; the
+registry imports every module of those packages on first use.  Third-party
+packages declare an entry point in the groups ``ids_benchmark.samplers`` or
+``ids_benchmark.detectors`` (pointing at the plugin class, or at a module that
+registers with the decorator), so ``pip install`` makes them appear with no
+change to this repository.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from importlib import metadata
+
+from benchmark.errors import ConfigError
+from benchmark.plugins import Detector, Sampler
+
+SAMPLER_GROUP = "ids_benchmark.samplers"
+DETECTOR_GROUP = "ids_benchmark.detectors"
+
+
+class Registry:
+    def __init__(self, kind: str, base: type, group: str, package: str):
+        self.kind, self.base, self.group, self.package = kind, base, group, package
+        self._items: dict[str, type] = {}
+        self._origin: dict[str, str] = {}
+        self._loaded = False
+        self.load_errors: dict[str, str] = {}
+
+    def register(self, cls: type | None = None, *, name: str | None = None):
+        """Decorator: ``@register_sampler`` or ``@register_sampler(name="x")``."""
+
+        def deco(c: type) -> type:
+            if not (isinstance(c, type) and issubclass(c, self.base)):
+                raise TypeError(f"{c!r} is not a {self.base.__name__} subclass")
+            key = name or c.name
+            if not key:
+                raise TypeError(f"{c.__name__} has no name")
+            if key in self._items and self._items[key] is not c:
+                raise ConfigError(
+                    f"{self.kind} {key!r} registered twice ({self._origin[key]} and {c.__module__})"
+                )
+            c.name = key
+            self._items[key] = c
+            self._origin[key] = c.__module__
+            return c
+
+        return deco(cls) if cls is not None else deco
+
+    def load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        pkg = importlib.import_module(self.package)
+        for m in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            importlib.import_module(f"{self.package}.{m.name}")
+        for ep in metadata.entry_points(group=self.group):
+            try:
+                obj = ep.load()
+            except Exception as e:  # a broken third-party plugin must not break the suite
+                self.load_errors[ep.name] = f"{type(e).__name__}: {e}"
+                continue
+            if isinstance(obj, type) and issubclass(obj, self.base) and obj not in self._items.values():
+                self.register(obj, name=ep.name if not obj.name else None)
+
+    def names(self) -> list[str]:
+        self.load()
+        return list(self._items)
+
+    def get(self, name: str) -> type:
+        self.load()
+        try:
+            return self._items[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown {self.kind} {name!r}; registered: {', '.join(self._items)}"
+            ) from None
+
+    def origin(self, name: str) -> str:
+        self.load()
+        return self._origin[name]
+
+
+samplers = Registry("sampler", Sampler, SAMPLER_GROUP, "methods")
+detectors = Registry("detector", Detector, DETECTOR_GROUP, "ids_models")
+register_sampler = samplers.register
+register_detector = detectors.register
