@@ -88,3 +88,45 @@ samplers = Registry("sampler", Sampler, SAMPLER_GROUP, "methods")
 detectors = Registry("detector", Detector, DETECTOR_GROUP, "ids_models")
 register_sampler = samplers.register
 register_detector = detectors.register
+
+
+def _value(text: str):
+    low = text.lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    if low in ("none", "null"):
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_spec(spec: str) -> tuple[str, dict]:
+    """``name`` or ``name:key=value:key=value`` → (name, parameter overrides).
+
+    E.g. ``network_traffic_gan_improved:transform=minmax`` runs the improved GAN
+    with one switch changed; the whole spec is the row's name in the leaderboard.
+    """
+    name, *parts = spec.strip().split(":")
+    params = {}
+    for p in parts:
+        key, eq, value = p.partition("=")
+        if not eq or not key:
+            raise ConfigError(f"plugin spec {spec!r}: {p!r} is not key=value")
+        params[key.strip()] = _value(value.strip())
+    return name.strip(), params
+
+
+def instantiate(registry: Registry, spec: str, profile: str):
+    """The plugin for ``spec`` with the profile's budgets and the spec's overrides."""
+    name, overrides = parse_spec(spec)
+    cls = registry.get(name)
+    try:
+        return cls.for_profile(profile, **overrides)
+    except TypeError as e:
+        raise ConfigError(f"{registry.kind} {spec!r}: {e}") from None

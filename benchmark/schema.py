@@ -11,7 +11,6 @@ Kinds:
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -29,6 +28,7 @@ class ColumnSpec:
     kind: str = "continuous"
     nonnegative: bool = False
     categories: tuple | None = None  # allowed codes of a categorical column
+    constant: float | None = None  # the value of a column constant in the training data
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -114,30 +114,42 @@ class TableSchema:
             if bad.any():
                 raise DataError(f"{what}: column {c.name!r} has {int(bad.sum())} non-finite value(s)")
 
+    def with_constants_of(self, X: pd.DataFrame) -> TableSchema:
+        """This schema with ``constant`` set for the columns constant in X (a training part)."""
+        cols = []
+        for c in self.columns:
+            v = X[c.name].to_numpy(dtype=float)
+            const = float(v[0]) if len(v) and np.all(v == v[0]) else None
+            cols.append(replace(c, constant=const))
+        return TableSchema(cols, dict(self.dropped))
+
     def violations(self, X: pd.DataFrame) -> dict[str, int]:
-        """Per column, how many values break the schema (negative, fractional, unknown code)."""
+        """Per column, how many values break the schema (negative, fractional, unknown
+        code, a constant column not constant)."""
         out: dict[str, int] = {}
         for c in self.columns:
             v = X[c.name].to_numpy(dtype=float)
-            n = 0
+            bad = np.zeros(len(v), bool)
+            if c.constant is not None:
+                bad |= v != c.constant
             if c.nonnegative or c.kind in ("count", "binary"):
-                n += int((v < 0).sum())
+                bad |= v < 0
             if c.integer:
-                n += int((np.abs(v - np.round(v)) > 1e-9).sum())
+                bad |= np.abs(v - np.round(v)) > 1e-9
             if c.kind == "binary":
-                n += int(((v > 1) & (np.round(v) == v)).sum())
+                bad |= v > 1
             if c.kind == "categorical" and c.categories is not None:
-                n += int((~np.isin(v, np.asarray(c.categories, dtype=float))).sum())
-            if n:
-                out[c.name] = n
+                bad |= ~np.isin(v, np.asarray(c.categories, dtype=float))
+            if bad.any():
+                out[c.name] = int(bad.sum())
         return out
 
     def enforce(self, X: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         """Return a copy that obeys the schema and, per column, how many values changed.
 
-        Negative values of non-negative columns are clipped to 0; integer kinds are
-        rounded; binary values clipped to {0, 1}; categorical codes snapped to the
-        nearest allowed code.  Callers record the counts: a sampler whose output
+        Columns constant in the training data keep their constant; negative values of
+        non-negative columns are clipped to 0; integer kinds are rounded; binary values
+        clipped to {0, 1}; categorical codes snapped to the nearest allowed code.  Callers record the counts: a sampler whose output
         needed many repairs is worse than its repaired rows look.
         """
         X = X.copy()
@@ -145,6 +157,8 @@ class TableSchema:
         for c in self.columns:
             v = X[c.name].to_numpy(dtype=float)
             new = v.copy()
+            if c.constant is not None:
+                new[:] = c.constant
             if c.nonnegative or c.kind in ("count", "binary"):
                 new = np.maximum(new, 0.0)
             if c.integer:
@@ -189,6 +203,3 @@ def infer_schema(X: pd.DataFrame, categorical: tuple[str, ...] = ()) -> TableSch
         cols.append(ColumnSpec(name, kind, nonnegative=nonneg))
     return TableSchema(cols)
 
-
-def is_finite_number(x) -> bool:
-    return isinstance(x, (int, float)) and math.isfinite(x)

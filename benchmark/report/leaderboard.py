@@ -1,0 +1,120 @@
+"""Leaderboards and fidelity tables from a run's records (data first: CSV; then Markdown)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from benchmark.metrics import HEADLINE
+
+SCORE_COLUMNS = (*HEADLINE, "precision", "f1_tuned", "recall_tuned", "mcc", "macro_f1")
+TIME_COLUMNS = ("sampler_s", "detector_fit_s", "predict_s", "fidelity_s")
+
+
+def cells_frame(records: list[dict]) -> pd.DataFrame:
+    """One row per cell: keys, status, flat metrics, timings."""
+    rows = []
+    for r in records:
+        row = {k: r.get(k) for k in ("dataset", "seed", "fold", "sampler", "detector", "task", "status",
+                                     "stage", "error")}
+        for k, v in (r.get("metrics") or {}).items():
+            if k != "notes":
+                row[k] = v
+        for k, v in (r.get("timings") or {}).items():
+            row[k] = v
+        row["peak_mb"] = r.get("peak_mb")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fmt(mean, std, digits=3):
+    if mean is None or (isinstance(mean, float) and np.isnan(mean)):
+        return "—"
+    if std is None or np.isnan(std):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def leaderboard(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset × detector × sampler: mean and std over replicates, ranked by F1."""
+    out = []
+    keys = ["dataset", "detector", "sampler"]
+    for key, g in cells.groupby(keys, sort=False):
+        ok = g[g["status"] == "ok"]
+        row = dict(zip(keys, key))
+        row["n_ok"] = int(len(ok))
+        row["n_failed"] = int((g["status"] != "ok").sum())
+        row["error"] = None if row["n_failed"] == 0 else str(g.loc[g["status"] != "ok", "error"].iloc[0])
+        for m in SCORE_COLUMNS:
+            if m in ok and ok[m].notna().any():
+                vals = ok[m].astype(float)
+                row[f"{m}_mean"] = float(vals.mean())
+                row[f"{m}_std"] = float(vals.std(ddof=1)) if vals.notna().sum() > 1 else np.nan
+        for t in (*TIME_COLUMNS, "peak_mb"):
+            if t in ok and ok[t].notna().any():
+                row[t] = float(ok[t].astype(float).mean())
+        out.append(row)
+    lb = pd.DataFrame(out)
+    if lb.empty:
+        return lb
+    lb["_f1"] = lb.get("f1_mean", pd.Series(np.nan, index=lb.index)).fillna(-1)
+    lb = lb.sort_values(["dataset", "detector", "_f1"], ascending=[True, True, False]).drop(columns="_f1")
+    lb["rank"] = lb.groupby(["dataset", "detector"]).cumcount() + 1
+    lead = ["dataset", "detector", "rank", "sampler"]
+    return lb[lead + [c for c in lb.columns if c not in lead]].reset_index(drop=True)
+
+
+def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = None) -> str:
+    """``extra`` maps a leaderboard row key (dataset|detector|sampler) to marks (e.g. significance)."""
+    parts = []
+    for (dataset, det), g in lb.groupby(["dataset", "detector"], sort=False):
+        rows = []
+        for _, r in g.iterrows():
+            status = "ok" if r["n_failed"] == 0 else (
+                f"FAILED {r['n_failed']}/{r['n_failed'] + r['n_ok']}: {str(r['error'])[:120]}")
+            rows.append([
+                r["rank"], r["sampler"],
+                *[_fmt(r.get(f"{m}_mean"), r.get(f"{m}_std")) for m in ("recall", "f1", "roc_auc", "pr_auc")],
+                _fmt(r.get("f1_tuned_mean"), r.get("f1_tuned_std")),
+                int(r["n_ok"]),
+                _fmt(r.get("sampler_s"), None, 1), _fmt(r.get("detector_fit_s"), None, 1),
+                _fmt(r.get("peak_mb"), None, 0), status,
+            ])
+        parts.append(f"### {dataset} · detector `{det}`\n")
+        parts.append(tabulate(rows, headers=["rank", "sampler", "recall", "F1", "ROC-AUC", "PR-AUC",
+                                             "F1 (tuned thr.)", "n", "sampler s", "fit s", "peak MB",
+                                             "status"], tablefmt="github"))
+        parts.append("")
+    return "\n".join(parts)
+
+
+def fidelity_summary(fid: pd.DataFrame) -> pd.DataFrame:
+    """Per sampler × class: per-replicate median/max KS and share of means within 10%,
+    averaged over replicates."""
+    if fid.empty:
+        return pd.DataFrame()
+    per = (
+        fid.groupby(["dataset", "sampler", "class", "seed", "fold"])
+        .agg(median_ks=("ks_stat", "median"), max_ks=("ks_stat", "max"),
+             mean_within_10pct=("mean_rel_diff", lambda s: float((s.abs() <= 0.10).mean())),
+             n_features=("feature", "size"))
+        .reset_index()
+    )
+    return (
+        per.groupby(["dataset", "sampler", "class"])
+        .agg(median_ks=("median_ks", "mean"), max_ks=("max_ks", "mean"),
+             mean_within_10pct=("mean_within_10pct", "mean"), n_features=("n_features", "first"),
+             replicates=("seed", "size"))
+        .reset_index()
+    )
+
+
+def fidelity_markdown(summary: pd.DataFrame) -> str:
+    if summary.empty:
+        return "No sampler added rows: nothing to compare.\n"
+    rows = [[r.dataset, r.sampler, r["class"], f"{r.median_ks:.3f}", f"{r.max_ks:.3f}",
+             f"{100 * r.mean_within_10pct:.0f}%", int(r.n_features), int(r.replicates)]
+            for _, r in summary.iterrows()]
+    return tabulate(rows, headers=["dataset", "sampler", "class", "median KS", "max KS",
+                                   "means within 10%", "features", "replicates"], tablefmt="github") + "\n"
