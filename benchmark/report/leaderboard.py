@@ -9,7 +9,7 @@ from tabulate import tabulate
 from benchmark.metrics import HEADLINE
 
 SCORE_COLUMNS = (*HEADLINE, "precision", "f1_tuned", "recall_tuned", "mcc", "macro_f1")
-TIME_COLUMNS = ("sampler_s", "detector_fit_s", "predict_s", "fidelity_s")
+TIME_COLUMNS = ("sampler_s", "sampler_fit_s", "sampler_sample_s", "detector_fit_s", "predict_s", "fidelity_s")
 
 
 def cells_frame(records: list[dict]) -> pd.DataFrame:
@@ -18,6 +18,8 @@ def cells_frame(records: list[dict]) -> pd.DataFrame:
     for r in records:
         row = {k: r.get(k) for k in ("dataset", "seed", "fold", "sampler", "detector", "task", "status",
                                      "stage", "error")}
+        if r.get("attack_share") is not None:  # an imbalance sweep: one leaderboard per level
+            row["attack_share"] = r["attack_share"]
         for k, v in (r.get("metrics") or {}).items():
             if k != "notes":
                 row[k] = v
@@ -39,7 +41,8 @@ def _fmt(mean, std, digits=3):
 def leaderboard(cells: pd.DataFrame) -> pd.DataFrame:
     """Per dataset × detector × sampler: mean and std over replicates, ranked by F1."""
     out = []
-    keys = ["dataset", "detector", "sampler"]
+    level = ["attack_share"] if "attack_share" in cells and cells["attack_share"].notna().any() else []
+    keys = ["dataset", *level, "detector", "sampler"]
     for key, g in cells.groupby(keys, sort=False):
         ok = g[g["status"] == "ok"]
         row = dict(zip(keys, key))
@@ -59,16 +62,19 @@ def leaderboard(cells: pd.DataFrame) -> pd.DataFrame:
     if lb.empty:
         return lb
     lb["_f1"] = lb.get("f1_mean", pd.Series(np.nan, index=lb.index)).fillna(-1)
-    lb = lb.sort_values(["dataset", "detector", "_f1"], ascending=[True, True, False]).drop(columns="_f1")
-    lb["rank"] = lb.groupby(["dataset", "detector"]).cumcount() + 1
-    lead = ["dataset", "detector", "rank", "sampler"]
+    lb = lb.sort_values(["dataset", *level, "detector", "_f1"],
+                        ascending=[True, *[False] * len(level), True, False]).drop(columns="_f1")
+    lb["rank"] = lb.groupby(["dataset", *level, "detector"]).cumcount() + 1
+    lead = ["dataset", *level, "detector", "rank", "sampler"]
     return lb[lead + [c for c in lb.columns if c not in lead]].reset_index(drop=True)
 
 
 def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = None) -> str:
     """``extra`` maps a leaderboard row key (dataset|detector|sampler) to marks (e.g. significance)."""
     parts = []
-    for (dataset, det), g in lb.groupby(["dataset", "detector"], sort=False):
+    level = ["attack_share"] if "attack_share" in lb else []
+    for key, g in lb.groupby(["dataset", *level, "detector"], sort=False):
+        dataset, det = key[0], key[-1]
         rows = []
         for _, r in g.iterrows():
             status = "ok" if r["n_failed"] == 0 else (
@@ -78,12 +84,15 @@ def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = 
                 *[_fmt(r.get(f"{m}_mean"), r.get(f"{m}_std")) for m in ("recall", "f1", "roc_auc", "pr_auc")],
                 _fmt(r.get("f1_tuned_mean"), r.get("f1_tuned_std")),
                 int(r["n_ok"]),
-                _fmt(r.get("sampler_s"), None, 1), _fmt(r.get("detector_fit_s"), None, 1),
+                *[_fmt(r.get(t), None, 1) for t in ("sampler_fit_s", "sampler_sample_s", "fidelity_s",
+                                                    "detector_fit_s", "predict_s")],
                 _fmt(r.get("peak_mb"), None, 0), status,
             ])
-        parts.append(f"### {dataset} · detector `{det}`\n")
+        share = f" · attack share {key[1]:g}" if level else ""
+        parts.append(f"### {dataset}{share} · detector `{det}`\n")
         parts.append(tabulate(rows, headers=["rank", "sampler", "recall", "F1", "ROC-AUC", "PR-AUC",
-                                             "F1 (tuned thr.)", "n", "sampler s", "fit s", "peak MB",
+                                             "F1 (tuned thr.)", "n", "sampler fit s", "sample s",
+                                             "fidelity s", "detector fit s", "predict s", "peak MB",
                                              "status"], tablefmt="github"))
         parts.append("")
     return "\n".join(parts)

@@ -169,7 +169,7 @@ def ks_heatmap(table: pd.DataFrame, path, title: str = "KS statistic per feature
         return _empty(path, title, "no KS statistics")
     wide = table.pivot_table(index="sampler", columns="feature", values="ks_stat", aggfunc="mean")
     features = [f for f in pd.unique(table["feature"]) if f in wide.columns]
-    wide = wide[features]
+    wide = wide.reindex(index=[x for x in pd.unique(table["sampler"]) if x in wide.index], columns=features)
     ns, nf = wide.shape
     fig = _figure(max(6.0, 0.28 * nf + 3), max(2.5, 0.5 * ns + 1.8))
     ax = fig.add_subplot(1, 1, 1)
@@ -262,42 +262,42 @@ def critical_difference(avg_ranks: dict, cd: float, path, title: str) -> str:
     groups = cd_groups(dict(items), cd) if cd is not None and np.isfinite(cd) else []
     n_left = math.ceil(k / 2)
     rows = max(n_left, k - n_left)
-    height = 1.6 + 0.32 * rows + 0.18 * len(groups)
-    fig = _figure(8, height)
+    # vertical layout (data units): rank axis at 0, CD bar above it, group bars
+    # just below it, then one line per sampler
+    y_groups = [-0.15 - 0.13 * g for g in range(len(groups))]
+    y_first = -0.3 - 0.13 * len(groups)
+    y_bottom = y_first - 0.3 * (rows - 1) - 0.25
+    y_top = 0.8
+    fig = _figure(8, 0.9 + 1.1 * (y_top - y_bottom))
     ax = fig.add_subplot(1, 1, 1)
     ax.set_xlim(lo - 0.9 - 0.15 * (hi - lo), hi + 0.9 + 0.15 * (hi - lo))
-    top = 1.0
-    ax.set_ylim(-(rows + 1) * 0.3 - 0.15 * len(groups), top + 0.6)
+    ax.set_ylim(y_bottom, y_top)
     ax.axis("off")
     # axis with ticks
-    ax.plot([lo, hi], [top, top], color="k", lw=1)
+    ax.plot([lo, hi], [0, 0], color="k", lw=1)
     for t in range(lo, hi + 1):
-        ax.plot([t, t], [top, top + 0.08], color="k", lw=1)
-        ax.text(t, top + 0.12, str(t), ha="center", va="bottom", fontsize=9)
+        ax.plot([t, t], [0, 0.08], color="k", lw=1)
+        ax.text(t, 0.12, str(t), ha="center", va="bottom", fontsize=9)
+    ax.text(hi, 0.4, "average rank (1 = best)", ha="right", va="bottom", fontsize=8, color="0.3")
     # CD bar
     if cd is not None and np.isfinite(cd):
-        ax.plot([lo, lo + cd], [top + 0.45, top + 0.45], color="k", lw=2)
+        ax.plot([lo, lo + cd], [0.5, 0.5], color="k", lw=2)
         for e in (lo, lo + cd):
-            ax.plot([e, e], [top + 0.4, top + 0.5], color="k", lw=1)
-        ax.text(lo + cd / 2, top + 0.52, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize=9)
-    # samplers
+            ax.plot([e, e], [0.45, 0.55], color="k", lw=1)
+        ax.text(lo + cd / 2, 0.57, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize=9)
+    # samplers: best half on the left (best on top), the rest on the right (worst on top)
     for i, (name, r) in enumerate(items):
         if i < n_left:
-            y = -0.3 * (i + 1) + top - 0.1
-            x_end = lo - 0.2
-            ha = "right"
+            y, x_end, ha = y_first - 0.3 * i, lo - 0.2, "right"
         else:
-            y = -0.3 * (k - i) + top - 0.1
-            x_end = hi + 0.2
-            ha = "left"
-        ax.plot([r, r, x_end], [top, y, y], color="k", lw=0.8)
+            y, x_end, ha = y_first - 0.3 * (k - 1 - i), hi + 0.2, "left"
+        ax.plot([r, r, x_end], [0, y, y], color="k", lw=0.8)
         ax.text(
             x_end + (-0.05 if ha == "right" else 0.05), y, f"{name} ({r:.2f})", ha=ha, va="center", fontsize=9
         )
     # groups not significantly different
     rank_of = dict(items)
-    for g, members in enumerate(groups):
-        y = top - 0.12 - 0.12 * g
+    for members, y in zip(groups, y_groups):
         ax.plot(
             [rank_of[members[0]] - 0.03, rank_of[members[-1]] + 0.03],
             [y, y],
