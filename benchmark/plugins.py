@@ -97,6 +97,11 @@ class Sampler(Plugin, ABC):
     """Base of every sampler.  Subclasses implement ``_fit_resample``."""
 
     kind: ClassVar[str] = "oversampler"
+    # True for a sampler whose model labels the rows it makes (e.g. one unconditional
+    # GAN with class outputs): it adds the requested total, not per class exactly.  A
+    # GenerativeSampler whose ``_sample`` returns ``(rows, labels)`` says so in
+    # ``info["labels_from_model"]`` without setting this.
+    labels_own_rows: ClassVar[bool] = False
 
     def fit_resample(
         self,
@@ -118,7 +123,7 @@ class Sampler(Plugin, ABC):
         )
         if not isinstance(out, Resampled):
             raise TypeError(f"{type(self).__name__}._fit_resample must return a Resampled")
-        return out
+        return conform(out, X, schema)
 
     @abstractmethod
     def _fit_resample(self, X, y, *, schema, targets, random_state, context) -> Resampled: ...
@@ -161,6 +166,8 @@ class GenerativeSampler(Sampler):
         for i, (c, n) in enumerate(sorted(add.items())):
             got = self._sample(c, n, random_state + 7919 * (i + 1))
             rows, lab = got if isinstance(got, tuple) else (got, pd.Series([c] * len(got)))
+            if isinstance(got, tuple):  # the model labelled its rows: delivered may differ from requested
+                info["labels_from_model"] = True
             rows = pd.DataFrame(rows, columns=X.columns).reset_index(drop=True)
             parts.append(rows)
             labels.append(pd.Series(np.asarray(lab)))
@@ -179,23 +186,59 @@ class GenerativeSampler(Sampler):
         return {}
 
 
+def repair_rows(new: pd.DataFrame, X: pd.DataFrame, schema: TableSchema, info: dict) -> pd.DataFrame:
+    """THE place where generated rows are made to obey the schema (every sampler path
+    goes through it: :func:`combine` for samplers that build on it, :func:`conform`
+    for any other output).  Non-finite values become the column's training median
+    (counted in ``info["nonfinite_replaced"]``); then ``schema.enforce``: integer
+    kinds rounded, non-negative columns clipped at 0, binary clipped to {0, 1},
+    categorical codes snapped to an allowed code, constant columns set to their
+    constant (counted per column in ``info["schema_repairs"]``); then the input's dtypes."""
+    new = new[list(X.columns)].astype(float).replace([np.inf, -np.inf], np.nan)
+    nonfinite = int(new.isna().to_numpy().sum())
+    if nonfinite:
+        # A generator that emits NaN/inf is broken for those values; replace by the
+        # column's training median so no detector sees them, and say so.
+        new = new.fillna(X.median(numeric_only=True)).fillna(0.0)
+        info["nonfinite_replaced"] = info.get("nonfinite_replaced", 0) + nonfinite
+    new, repairs = schema.enforce(new)
+    for c in X.columns:  # an integer column the schema calls continuous: round, never truncate
+        if np.issubdtype(X[c].dtype, np.integer):
+            new[c] = np.round(new[c].to_numpy(dtype=float))
+    new = new.astype(X.dtypes.to_dict())
+    if repairs:
+        prev = info.get("schema_repairs", {})
+        info["schema_repairs"] = {k: prev.get(k, 0) + repairs.get(k, 0) for k in {*prev, *repairs}}
+        info["schema_repair_share"] = sum(info["schema_repairs"].values()) / max(1, new.size)
+    return new
+
+
+def conform(res: Resampled, X: pd.DataFrame, schema: TableSchema) -> Resampled:
+    """Every sampler's output, whatever built it: synthetic rows that are non-finite or
+    break the schema (e.g. a fractional or negative count) are repaired by
+    :func:`repair_rows` and the repairs recorded in ``res.info``; columns keep the
+    input's dtypes.  A no-op for output that already conforms (e.g. from :func:`combine`)."""
+    if not isinstance(res.X, pd.DataFrame) or list(res.X.columns) != list(X.columns):
+        return res  # the harness's check names this error
+    synth = np.asarray(res.synthetic, dtype=bool)
+    if len(synth) != len(res.X) or not synth.any():
+        return res
+    new = res.X[synth]
+    vals = new.to_numpy(dtype=float)
+    dtypes_ok = all(res.X[c].dtype == X[c].dtype for c in X.columns)
+    if dtypes_ok and np.isfinite(vals).all() and not schema.violations(new):
+        return res
+    fixed = repair_rows(new, X, schema, res.info)
+    Xr = res.X.astype(float) if not dtypes_ok else res.X.copy()
+    Xr.loc[synth, :] = fixed.to_numpy(dtype=float) if not dtypes_ok else fixed
+    res.X = Xr.astype(X.dtypes.to_dict())
+    return res
+
+
 def combine(X, y, parts, labels, schema, requested, info) -> Resampled:
     """Originals first, then the new rows made to obey the schema; repairs recorded."""
     if parts:
-        new = pd.concat(parts, ignore_index=True)
-        new = new.astype({c: X[c].dtype for c in X.columns if np.issubdtype(X[c].dtype, np.floating)})
-        new = new.replace([np.inf, -np.inf], np.nan)
-        nonfinite = int(new.isna().to_numpy().sum())
-        if nonfinite:
-            # A generator that emits NaN/inf is broken for those values; replace by the
-            # column's training median so no detector sees them, and say so.
-            new = new.fillna(X.median(numeric_only=True))
-            info["nonfinite_replaced"] = nonfinite
-        new, repairs = schema.enforce(new)
-        new = new.astype(X.dtypes.to_dict())
-        if repairs:
-            info["schema_repairs"] = repairs
-            info["schema_repair_share"] = sum(repairs.values()) / max(1, new.size)
+        new = repair_rows(pd.concat(parts, ignore_index=True), X, schema, info)
         new_y = pd.concat(labels, ignore_index=True)
     else:
         new = X.iloc[:0]

@@ -51,20 +51,48 @@ class Registry:
         return deco(cls) if cls is not None else deco
 
     def load(self) -> None:
+        """Import the built-in modules and the entry points, once per process.
+
+        ``_loaded`` is set only after the built-ins imported cleanly, so a failed
+        import is raised again on the next call instead of leaving a silently
+        partial registry.  Call :meth:`refresh` to see packages installed since."""
         if self._loaded:
             return
-        self._loaded = True
         pkg = importlib.import_module(self.package)
         for m in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
             importlib.import_module(f"{self.package}.{m.name}")
+        self._loaded = True
+        self._load_entry_points()
+
+    def refresh(self) -> None:
+        """Look at the entry points again (after a ``pip install`` in this process)."""
+        importlib.invalidate_caches()
+        self.load()
+        self._load_entry_points()
+
+    def _load_entry_points(self) -> None:
         for ep in metadata.entry_points(group=self.group):
+            if ep.name in self._items and self._origin.get(ep.name) == ep.value.partition(":")[0]:
+                continue  # already registered from this entry point
             try:
                 obj = ep.load()
             except Exception as e:  # a broken third-party plugin must not break the suite
                 self.load_errors[ep.name] = f"{type(e).__name__}: {e}"
                 continue
-            if isinstance(obj, type) and issubclass(obj, self.base) and obj not in self._items.values():
-                self.register(obj, name=ep.name if not obj.name else None)
+            if isinstance(obj, type) and issubclass(obj, self.base):
+                if obj in self._items.values():
+                    continue
+                try:
+                    self.register(obj, name=None if obj.name else ep.name)
+                except (ConfigError, TypeError) as e:  # e.g. a name taken by a built-in
+                    self.load_errors[ep.name] = f"{type(e).__name__}: {e}"
+                    continue
+                self.load_errors.pop(ep.name, None)
+            elif isinstance(obj, type):
+                self.load_errors[ep.name] = (
+                    f"entry point {ep.value!r} is a class but not a {self.base.__name__} subclass"
+                )
+            # else: a module, which registered its plugins with the decorator on import
 
     def names(self) -> list[str]:
         self.load()

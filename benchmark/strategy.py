@@ -60,7 +60,10 @@ class SamplingStrategy:
         return f"{self.ratio:g}"
 
     def targets(self, counts: dict[str, int], attack_classes) -> dict[str, int]:
-        """Per attack class present in ``counts``, the count it should have."""
+        """Per attack class present in ``counts``, the count it should have.
+
+        The keys are exactly the attack classes present (plus any explicitly named one);
+        benign classes are never keys.  Undersamplers and weighting samplers rely on it."""
         attack = [c for c in attack_classes if counts.get(c, 0) > 0]
         if self.explicit:
             out = {}
@@ -76,7 +79,9 @@ class SamplingStrategy:
                         f"sampling strategy: class {name!r} has {have} training rows, more than its target {n}"
                     )
                 out[name] = n
-            return out
+            # every attack class present is a key (an unnamed one at its own count), so a
+            # sampler can tell attack classes from benign ones by the keys alone
+            return {**{c: counts[c] for c in attack}, **out}
         majority = max(counts.values())
         goal = math.ceil(self.ratio * majority)
         return {c: max(goal, counts[c]) for c in attack}

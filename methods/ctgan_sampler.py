@@ -42,7 +42,7 @@ class CTGANSampler(PerClassSynthesizer):
     def _fit_class(self, rows, schema, seed, context, rec):
         from ctgan import CTGAN
 
-        batch, pac, note = clamp_batch(len(rows), self.params["batch_size"], self.params["pac"])
+        batch, pac, note = clamp_batch(len(rows), self.params["batch_size"], self.params["pac"], even=True)
         rec.update(batch_size=batch, pac=pac)
         rec["fallbacks"] = [n for n in (note, mixture_note(len(rows))) if n]
         model = CTGAN(

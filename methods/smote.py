@@ -66,9 +66,7 @@ class SmoteFamily(Sampler):
             else:
                 if k < self.k_neighbors:
                     info["fallbacks"][c] = f"k_neighbors reduced from {self.k_neighbors} to {k} ({have} rows)"
-                rows = imblearn_smote(X, schema, k, random_state, c, have + n, y, self.variant)
-                if len(rows) != n:  # ADASYN decides its own count; keep the requested number
-                    rows = rows.sample(n, replace=len(rows) < n, random_state=random_state) if len(rows) else rows
+                rows = self._new_rows(X, y, schema, k, random_state, c, have, n, info)
             info["k_neighbors"][c] = k
             parts.append(rows.reset_index(drop=True))
             labels.append(pd.Series([c] * len(rows)))
@@ -77,6 +75,15 @@ class SmoteFamily(Sampler):
         if not info["fallbacks"]:
             del info["fallbacks"]
         return combine(X, y, parts, labels, schema, add, info)
+
+    def _new_rows(self, X, y, schema, k, seed, c, have, n, info) -> pd.DataFrame:
+        """``n`` new rows of class ``c`` (``have`` training rows, ``k`` neighbours);
+        variants override this (``methods/_smote_variants.py``) and record fallbacks in
+        ``info["fallbacks"][c]``."""
+        rows = imblearn_smote(X, schema, k, seed, c, have + n, y, self.variant)
+        if len(rows) != n:  # a variant that decides its own count; keep the requested number
+            rows = rows.sample(n, replace=len(rows) < n, random_state=seed) if len(rows) else rows
+        return rows
 
 
 @register_sampler

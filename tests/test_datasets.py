@@ -22,7 +22,7 @@ def test_hikari_fragment_parses(hikari_fragment):
         assert c in ds.schema.dropped and c not in ds.X.columns
     assert "leaks" in ds.schema.dropped["originp"]
     assert set(ds.category) == {"Bruteforce-XML"} and ds.y.tolist() == [1] * 24
-    assert ds.X["fwd_pkts_tot"].dtype == np.int64 and ds.X["flow_duration"].dtype == np.float64
+    assert ds.X["fwd_pkts_tot"].dtype == np.int32 and ds.X["flow_duration"].dtype == np.float64
     # the first real row, as printed in the file
     assert ds.X.loc[0, "flow_duration"] == pytest.approx(2.207588)
     assert ds.schema["responp"].kind == "categorical"

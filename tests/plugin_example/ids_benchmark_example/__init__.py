@@ -1,0 +1,1 @@
+"""An example third-party plugin package: one sampler, one detector."""

@@ -1,0 +1,145 @@
+"""The rules specific to each added sampler (the shared rules: tests/test_conformance.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmark.plugins import Context
+from benchmark.registry import samplers
+from benchmark.schema import ColumnSpec, TableSchema
+from benchmark.strategy import SamplingStrategy
+from benchmark.testing import RARE, conformance_table
+
+
+def fit(name, X, y, schema, targets, seed=0, **params):
+    return samplers.get(name)(**params).fit_resample(
+        X, y, schema=schema, targets=targets, random_state=seed, context=Context()
+    )
+
+
+def separated_table(n_benign=200, n_attack=30):
+    """An attack class far from every benign row (no neighbour of another class)."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "a": np.r_[rng.normal(0, 1, n_benign), rng.normal(1000, 1, n_attack)],
+            "b": np.r_[rng.normal(0, 1, n_benign), rng.normal(1000, 1, n_attack)],
+        }
+    )
+    y = pd.Series(["benign"] * n_benign + ["far"] * n_attack, name="category")
+    return X, y, TableSchema([ColumnSpec("a"), ColumnSpec("b")])
+
+
+def test_explicit_strategy_keys_are_every_attack_class():
+    t = SamplingStrategy.parse("q=50").targets({"benign": 10, "p": 300, "q": 10}, ["p", "q"])
+    assert t == {"p": 300, "q": 50}  # p unnamed: at its own count, still an attack class
+
+
+def test_random_undersampling_reaches_the_oversamplers_ratio():
+    X, y, schema, targets = conformance_table(n_benign=2000, n_attack=100, n_rare=20)
+    res = fit("random_undersampling", X, y, schema, targets)
+    counts = res.y.value_counts()
+    attack = counts["attack"] + counts[RARE]
+    assert attack == 120  # no attack row removed
+    goal = sum(targets.values()) / 2000  # what an oversampler reaches: 1200 attack rows vs 2000 benign
+    assert attack / counts["benign"] == pytest.approx(goal, rel=0.01)
+    assert res.info["attack_to_benign_goal"] == pytest.approx(goal)
+    assert "floor_applied" not in res.info
+    assert not res.synthetic.any() and res.requested == {}
+
+
+def test_random_undersampling_never_goes_below_its_floor():
+    X, y, schema, targets = conformance_table(n_benign=200, n_attack=10, n_rare=5)
+    res = fit("random_undersampling", X, y, schema, targets, min_rows=150)
+    assert (res.y == "benign").sum() == 150
+    assert "min_rows=150" in res.info["floor_applied"]["benign"]
+    with pytest.raises(TypeError):
+        samplers.get("random_undersampling")(min_rows=0)
+
+
+def test_class_weights_make_each_attack_class_weigh_its_target():
+    X, y, schema, targets = conformance_table()
+    res = fit("class_weights", X, y, schema, targets)
+    w = pd.Series(res.sample_weight)
+    for c, t in targets.items():
+        assert w[(y == c).to_numpy()].sum() == pytest.approx(t)
+    assert (w[(y == "benign").to_numpy()] == 1).all()
+    pd.testing.assert_frame_equal(res.X, X)
+
+
+def test_adasyn_exact_counts_and_recorded_fallback_without_other_class_neighbours():
+    X, y, schema, targets = conformance_table()
+    res = fit("adasyn", X, y, schema, targets)
+    assert res.y_synthetic.value_counts().to_dict() == {
+        c: t - int((y == c).sum()) for c, t in targets.items()
+    }
+    assert all(v >= targets[c] - int((y == c).sum()) for c, v in res.info["adasyn_generated"].items())
+    X, y, schema = separated_table()
+    res = fit("adasyn", X, y, schema, {"far": 100})
+    assert (
+        "ADASYN undefined" in res.info["fallbacks"]["far"] and "plain SMOTE" in res.info["fallbacks"]["far"]
+    )
+    assert int(res.synthetic.sum()) == 70
+
+
+def test_borderline_smote_falls_back_when_no_row_is_in_danger():
+    X, y, schema = separated_table()
+    res = fit("borderline_smote", X, y, schema, {"far": 100})
+    assert "no row in danger" in res.info["fallbacks"]["far"]
+    assert int(res.synthetic.sum()) == 70
+    assert (res.X_synthetic["a"] > 900).all()  # interpolated within the class
+
+
+def test_smote_variants_keep_categorical_codes_of_the_class():
+    X, y, schema, targets = conformance_table()
+    for name in ("borderline_smote", "adasyn"):
+        res = fit(name, X, y, schema, targets)
+        for c in targets:
+            seen = set(X.loc[(y == c).to_numpy(), "service"])
+            made = set(res.X_synthetic.loc[(res.y_synthetic == c).to_numpy(), "service"])
+            assert made <= seen, (name, c, made - seen)
+
+
+def test_smote_tomek_removes_links_and_records_them():
+    X, y, schema, targets = conformance_table()
+    res = fit("smote_tomek", X, y, schema, targets)
+    removed = res.info["tomek_removed"]
+    n_removed = sum(v["real"] + v["synthetic"] for v in removed.values())
+    assert n_removed > 0
+    assert len(res.X) == len(X) + sum(res.requested.values()) - n_removed
+    real_removed = sum(v["real"] for v in removed.values())
+    assert int((~res.synthetic).sum()) == len(X) - real_removed
+
+
+def test_smote_tomek_leaves_a_high_cardinality_code_out_of_the_distance():
+    X, y, schema, targets = conformance_table()
+    res = fit("smote_tomek", X, y, schema, targets, max_onehot_codes=3)
+    assert "service" in res.info["tomek_distance_excludes"]
+
+
+@pytest.mark.parametrize("name", ("tvae", "gaussian_copula"))
+def test_sdv_metadata_is_explicit_from_the_schema(name):
+    from methods._sdv import TABLE, sdv_metadata
+
+    X, y, schema, targets = conformance_table()
+    md = sdv_metadata(X.columns, schema).to_dict()["tables"][TABLE]
+    sdtypes = {c: v["sdtype"] for c, v in md["columns"].items()}
+    assert sdtypes == {c: ("categorical" if c == "service" else "numerical") for c in X.columns}
+    assert not md.get("primary_key")
+    params = {"epochs": 1} if name == "tvae" else {}
+    s = samplers.get(name)(**params)
+    s.fit_resample(X, y, schema=schema, targets=targets, random_state=0, context=Context())
+    model, const = s.models["attack"]
+    fitted = model.get_metadata().to_dict()["tables"][TABLE]["columns"]
+    assert {c: v["sdtype"] for c, v in fitted.items()} == {c: sdtypes[c] for c in fitted}
+    assert "urg_flag_count]" in const  # a constant column: passed through, not modelled
+
+
+def test_max_fit_rows_subsamples_and_records():
+    X, y, schema, _ = conformance_table(n_benign=50, n_attack=120)
+    res = fit("gaussian_copula", X, y, schema, {"attack": 150}, max_fit_rows=40)
+    rec = res.info["training"]["models"]["attack"]
+    assert rec["rows"] == 120 and rec["rows_fitted"] == 40
+    assert "max_fit_rows" in rec["fallbacks"][0]
