@@ -3,9 +3,12 @@ files written atomically (a killed process never leaves a half-written file)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import threading
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -33,20 +36,56 @@ def dumps(obj) -> str:
     return json.dumps(plain(obj), sort_keys=False, allow_nan=False)
 
 
-def write_json(path: str | Path, obj, indent: int | None = 2) -> Path:
+@contextlib.contextmanager
+def atomic_path(path: str | Path, durable: bool = False):
+    """``with atomic_path(p) as tmp: write tmp`` -- then ``tmp`` replaces ``p`` in one
+    step.  If the block raises (or the process dies) ``p`` is untouched and the
+    temporary file is removed (or left under a dot-name no reader takes for
+    ``p``).  ``durable``: fsync the file and its folder (cache records)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(plain(obj), indent=indent, allow_nan=False) + "\n")
-    os.replace(tmp, path)
-    return path
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}.{threading.get_ident()}.{uuid.uuid4().hex[:8]}")
+    try:
+        yield tmp
+        if durable:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        os.replace(tmp, path)
+        if durable and hasattr(os, "O_DIRECTORY"):
+            fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
-def write_text(path: str | Path, text: str) -> Path:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return path
+def write_bytes(path: str | Path, data: bytes, durable: bool = False) -> Path:
+    with atomic_path(path, durable) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_json(path: str | Path, obj, indent: int | None = 2, durable: bool = False) -> Path:
+    return write_text(path, json.dumps(plain(obj), indent=indent, allow_nan=False) + "\n", durable)
+
+
+def write_text(path: str | Path, text: str, durable: bool = False) -> Path:
+    with atomic_path(path, durable) as tmp:
+        tmp.write_text(text)
+    return Path(path)
+
+
+def read_json(path: str | Path):
+    """The JSON in ``path``, or None when it is missing or not whole JSON."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def append_jsonl(path: str | Path, records) -> None:

@@ -118,7 +118,11 @@ class Sampler(Plugin, ABC):
         X = X.reset_index(drop=True)
         y = pd.Series(np.asarray(y), name=getattr(y, "name", None) or "class")
         out = self._fit_resample(
-            X, y, schema=schema, targets=dict(targets), random_state=int(random_state),
+            X,
+            y,
+            schema=schema,
+            targets=dict(targets),
+            random_state=int(random_state),
             context=context or Context(),
         )
         if not isinstance(out, Resampled):
@@ -255,8 +259,16 @@ class Detector(Plugin, ABC):
     supports_sample_weight: ClassVar[bool] = True
 
     @abstractmethod
-    def fit(self, X, y, *, schema: TableSchema, sample_weight=None, random_state: int = 0,
-            context: Context | None = None) -> Detector: ...
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        schema: TableSchema,
+        sample_weight=None,
+        random_state: int = 0,
+        context: Context | None = None,
+    ) -> Detector: ...
 
     @abstractmethod
     def predict_proba(self, X) -> np.ndarray: ...

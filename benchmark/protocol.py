@@ -118,9 +118,7 @@ def make_replicates(ds: Dataset, cfg: ProtocolConfig, seeds) -> list[Replicate]:
                 members = all_idx[cats == lab]
                 members = members[rng.permutation(len(members))]
                 fold_of[members] = np.arange(len(members)) % k
-            folds = [
-                (f, all_idx[fold_of != f], all_idx[fold_of == f], {}) for f in range(k)
-            ]
+            folds = [(f, all_idx[fold_of != f], all_idx[fold_of == f], {}) for f in range(k)]
         for fold, train, test, notes in folds:
             vrng = np.random.default_rng([int(seed), int(fold), 7])
             fit, val, vnotes = _carve_validation(train, cats, cfg.val_share, vrng)
@@ -179,4 +177,7 @@ def dedupe(ds: Dataset) -> tuple[Dataset, dict]:
         source=ds.source,
         cleaning=ds.cleaning,
     )
-    return out, {"removed_rows": removed, "removed_per_category": {str(k): int(v) for k, v in per_class.items()}}
+    return out, {
+        "removed_rows": removed,
+        "removed_per_category": {str(k): int(v) for k, v in per_class.items()},
+    }

@@ -103,9 +103,7 @@ class Registry:
         try:
             return self._items[name]
         except KeyError:
-            raise ConfigError(
-                f"unknown {self.kind} {name!r}; registered: {', '.join(self._items)}"
-            ) from None
+            raise ConfigError(f"unknown {self.kind} {name!r}; registered: {', '.join(self._items)}") from None
 
     def origin(self, name: str) -> str:
         self.load()

@@ -202,4 +202,3 @@ def infer_schema(X: pd.DataFrame, categorical: tuple[str, ...] = ()) -> TableSch
             kind = "continuous"
         cols.append(ColumnSpec(name, kind, nonnegative=nonneg))
     return TableSchema(cols)
-

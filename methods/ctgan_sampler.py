@@ -31,10 +31,23 @@ class CTGANSampler(PerClassSynthesizer):
         "paper": {"epochs": 300, "batch_size": 500},
     }
 
-    def __init__(self, epochs: int = 300, batch_size: int = 500, pac: int = 10,
-                 generator_dim=(256, 256), discriminator_dim=(256, 256), embedding_dim: int = 128):
-        super().__init__(epochs=epochs, batch_size=batch_size, pac=pac, generator_dim=tuple(generator_dim),
-                         discriminator_dim=tuple(discriminator_dim), embedding_dim=embedding_dim)
+    def __init__(
+        self,
+        epochs: int = 300,
+        batch_size: int = 500,
+        pac: int = 10,
+        generator_dim=(256, 256),
+        discriminator_dim=(256, 256),
+        embedding_dim: int = 128,
+    ):
+        super().__init__(
+            epochs=epochs,
+            batch_size=batch_size,
+            pac=pac,
+            generator_dim=tuple(generator_dim),
+            discriminator_dim=tuple(discriminator_dim),
+            embedding_dim=embedding_dim,
+        )
         self.models: dict = {}
         self.record: dict = {}
         self._columns: list[str] = []
@@ -46,10 +59,13 @@ class CTGANSampler(PerClassSynthesizer):
         rec.update(batch_size=batch, pac=pac)
         rec["fallbacks"] = [n for n in (note, mixture_note(len(rows))) if n]
         model = CTGAN(
-            epochs=self.params["epochs"], batch_size=batch, pac=pac,
+            epochs=self.params["epochs"],
+            batch_size=batch,
+            pac=pac,
             generator_dim=self.params["generator_dim"],
             discriminator_dim=self.params["discriminator_dim"],
-            embedding_dim=self.params["embedding_dim"], enable_gpu=context.device.startswith("cuda"),
+            embedding_dim=self.params["embedding_dim"],
+            enable_gpu=context.device.startswith("cuda"),
             verbose=False,
         )
         model.set_random_state(seed)

@@ -28,8 +28,9 @@ def imblearn_smote(X: pd.DataFrame, schema, k: int, seed: int, target_class, tar
     if cat_idx and len(cat_idx) == X.shape[1]:
         sampler = SMOTEN(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
     elif cat_idx:
-        sampler = SMOTENC(categorical_features=cat_idx, sampling_strategy=strategy, k_neighbors=k,
-                          random_state=seed)
+        sampler = SMOTENC(
+            categorical_features=cat_idx, sampling_strategy=strategy, k_neighbors=k, random_state=seed
+        )
     elif variant == "borderline":
         sampler = BorderlineSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
     elif variant == "adasyn":
@@ -37,7 +38,7 @@ def imblearn_smote(X: pd.DataFrame, schema, k: int, seed: int, target_class, tar
     else:
         sampler = SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
     Xr, _ = sampler.fit_resample(X, y)
-    return pd.DataFrame(np.asarray(Xr)[len(X):], columns=X.columns)
+    return pd.DataFrame(np.asarray(Xr)[len(X) :], columns=X.columns)
 
 
 class SmoteFamily(Sampler):
@@ -90,4 +91,3 @@ class SmoteFamily(Sampler):
 class Smote(SmoteFamily):
     name = "smote"
     description = "SMOTE (imbalanced-learn), per attack category; SMOTENC with categorical columns"
-

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmark.datasets import load_dataset
 from benchmark.datasets import hikari_layout as L
+from benchmark.datasets import load_dataset
 from benchmark.errors import ConfigError, DataError
 
 
@@ -17,8 +17,16 @@ def test_hikari_fragment_parses(hikari_fragment):
     # 79 flow features + responp; identifiers, indexes, originp and targets dropped
     assert ds.X.shape[1] == 80
     assert list(ds.X.columns) == ["responp", *L.FLOW_FEATURES]
-    for c in ("Unnamed: 0.1", "Unnamed: 0", "uid", "originh", "responh", "originp", "Label",
-              "traffic_category"):
+    for c in (
+        "Unnamed: 0.1",
+        "Unnamed: 0",
+        "uid",
+        "originh",
+        "responh",
+        "originp",
+        "Label",
+        "traffic_category",
+    ):
         assert c in ds.schema.dropped and c not in ds.X.columns
     assert "leaks" in ds.schema.dropped["originp"]
     assert set(ds.category) == {"Bruteforce-XML"} and ds.y.tolist() == [1] * 24
@@ -131,8 +139,14 @@ def test_nsl_kdd_missing_folder(tmp_path):
 
 def test_csv_adapter_odd_names(tmp_path):
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"a[0]": rng.normal(size=60), "b<1>": rng.integers(0, 5, 60), "proto": ["tcp", "udp"] * 30,
-                       "label": ["benign"] * 50 + ["attack"] * 10})
+    df = pd.DataFrame(
+        {
+            "a[0]": rng.normal(size=60),
+            "b<1>": rng.integers(0, 5, 60),
+            "proto": ["tcp", "udp"] * 30,
+            "label": ["benign"] * 50 + ["attack"] * 10,
+        }
+    )
     p = tmp_path / "x.csv"
     df.to_csv(p, index=False)
     ds = load_dataset("csv", p, label="label")

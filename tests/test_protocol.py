@@ -24,8 +24,15 @@ def toy(n_per=(200, 40, 10, 1), seed=0, split=False) -> Dataset:
     cats = np.concatenate([[nm] * k for nm, k in zip(names, n_per)])
     X = pd.DataFrame({"x": rng.normal(size=len(cats)), "k": rng.integers(0, 9, len(cats))})
     sp = pd.Series(np.where(np.arange(len(cats)) % 3 == 0, "test", "train")) if split else None
-    return Dataset("toy", X, pd.Series((cats != "benign").astype(int)), pd.Series(cats),
-                   infer_schema(X), ("benign",), split=sp)
+    return Dataset(
+        "toy",
+        X,
+        pd.Series((cats != "benign").astype(int)),
+        pd.Series(cats),
+        infer_schema(X),
+        ("benign",),
+        split=sp,
+    )
 
 
 @pytest.mark.parametrize("name", ["holdout", "official", "cv"])

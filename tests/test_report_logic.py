@@ -23,11 +23,34 @@ def test_gate_rules_parse_and_check():
 
 
 def test_apply_gate_marks_failing_sampler():
-    fid = pd.DataFrame([
-        {"dataset": "d", "sampler": "good", "class": "p", "ks_median": 0.05, "ks_max": 0.2, "validity_all": 1.0},
-        {"dataset": "d", "sampler": "bad", "class": "p", "ks_median": 0.05, "ks_max": 0.2, "validity_all": 0.3},
-        {"dataset": "d", "sampler": "bad", "class": "q", "ks_median": 0.5, "ks_max": 0.9, "validity_all": 1.0},
-    ])
+    fid = pd.DataFrame(
+        [
+            {
+                "dataset": "d",
+                "sampler": "good",
+                "class": "p",
+                "ks_median": 0.05,
+                "ks_max": 0.2,
+                "validity_all": 1.0,
+            },
+            {
+                "dataset": "d",
+                "sampler": "bad",
+                "class": "p",
+                "ks_median": 0.05,
+                "ks_max": 0.2,
+                "validity_all": 0.3,
+            },
+            {
+                "dataset": "d",
+                "sampler": "bad",
+                "class": "q",
+                "ks_median": 0.5,
+                "ks_max": 0.9,
+                "validity_all": 1.0,
+            },
+        ]
+    )
     g = A.apply_gate(fid, gate.parse_gate(None)).set_index("sampler")
     assert g.loc["good", "fidelity_gate"] == "pass"
     assert g.loc["bad", "fidelity_gate"] == "FAIL: validity_all, ks_median, ks_max (2 of 2 classes)"
@@ -37,19 +60,36 @@ def test_apply_gate_marks_failing_sampler():
 def _tests(verdicts: dict[tuple[str, str], str], n=3) -> pd.DataFrame:
     rows = []
     for (det, metric), v in verdicts.items():
-        rows.append({"metric": metric, "dataset": "d", "detector": det, "sampler": "network_traffic_gan",
-                     "n_pairs": n, "mean_diff": 0.01 if v != "worse" else -0.05, "ci_low": -0.1,
-                     "ci_high": 0.1, "p_holm": 0.01 if v in ("better", "worse") else 0.5, "verdict": v})
+        rows.append(
+            {
+                "metric": metric,
+                "dataset": "d",
+                "detector": det,
+                "sampler": "network_traffic_gan",
+                "n_pairs": n,
+                "mean_diff": 0.01 if v != "worse" else -0.05,
+                "ci_low": -0.1,
+                "ci_high": 0.1,
+                "p_holm": 0.01 if v in ("better", "worse") else 0.5,
+                "verdict": v,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("verdicts,expected", [
-    ({("rf", "f1"): "better", ("rf", "recall"): "better"}, "supported"),
-    ({("rf", "f1"): "better", ("rf", "recall"): "worse"}, "not supported"),
-    ({("rf", "f1"): "no detectable difference", ("rf", "recall"): "no detectable difference"}, "not supported"),
-    ({("rf", "f1"): "too few seeds", ("rf", "recall"): "too few seeds"}, "inconclusive"),
-    ({("rf", "f1"): "better", ("rf", "recall"): "no detectable difference"}, "inconclusive"),
-])
+@pytest.mark.parametrize(
+    "verdicts,expected",
+    [
+        ({("rf", "f1"): "better", ("rf", "recall"): "better"}, "supported"),
+        ({("rf", "f1"): "better", ("rf", "recall"): "worse"}, "not supported"),
+        (
+            {("rf", "f1"): "no detectable difference", ("rf", "recall"): "no detectable difference"},
+            "not supported",
+        ),
+        ({("rf", "f1"): "too few seeds", ("rf", "recall"): "too few seeds"}, "inconclusive"),
+        ({("rf", "f1"): "better", ("rf", "recall"): "no detectable difference"}, "inconclusive"),
+    ],
+)
 def test_claim_improves_verdicts(verdicts, expected):
     v, lines = claim_improves(_tests(verdicts), "network_traffic_gan", "d")
     assert v == expected
@@ -62,12 +102,30 @@ def test_claim_improves_not_tested_without_gan():
 
 
 def test_claim_similar():
-    fid = pd.DataFrame([
-        {"dataset": "d", "sampler": "g", "class": "p", "ks_median": 0.05, "ks_max": 0.2,
-         "detection_auc_mean": 0.6, "share_of_requested_classes": 1.0, "validity_all": 1.0},
-        {"dataset": "d", "sampler": "h", "class": "p", "ks_median": 0.05, "ks_max": 0.2,
-         "detection_auc_mean": 0.6, "share_of_requested_classes": 0.0, "validity_all": 1.0},
-    ])
+    fid = pd.DataFrame(
+        [
+            {
+                "dataset": "d",
+                "sampler": "g",
+                "class": "p",
+                "ks_median": 0.05,
+                "ks_max": 0.2,
+                "detection_auc_mean": 0.6,
+                "share_of_requested_classes": 1.0,
+                "validity_all": 1.0,
+            },
+            {
+                "dataset": "d",
+                "sampler": "h",
+                "class": "p",
+                "ks_median": 0.05,
+                "ks_max": 0.2,
+                "detection_auc_mean": 0.6,
+                "share_of_requested_classes": 0.0,
+                "validity_all": 1.0,
+            },
+        ]
+    )
     assert claim_similar(fid, "g", "d")[0] == "supported"
     v, lines = claim_similar(fid, "h", "d")
     assert v == "not supported" and "share_of_requested_classes 0.000 ✗" in lines[0]

@@ -31,15 +31,24 @@ def test_explicit_targets_and_errors():
 
 
 def test_enforce_counts_repairs():
-    schema = TableSchema([
-        ColumnSpec("n", "count", nonnegative=True),
-        ColumnSpec("b", "binary"),
-        ColumnSpec("port", "categorical", categories=(22, 80, 443)),
-        ColumnSpec("x", "continuous", nonnegative=True),
-        ColumnSpec("z", "count", constant=0.0),
-    ])
-    X = pd.DataFrame({"n": [1.4, -2.0, 3.0], "b": [0.7, 1.0, 2.0], "port": [81.0, 300.0, 443.0],
-                      "x": [-0.5, 2.5, 1.0], "z": [0.0, 0.3, 0.0]})
+    schema = TableSchema(
+        [
+            ColumnSpec("n", "count", nonnegative=True),
+            ColumnSpec("b", "binary"),
+            ColumnSpec("port", "categorical", categories=(22, 80, 443)),
+            ColumnSpec("x", "continuous", nonnegative=True),
+            ColumnSpec("z", "count", constant=0.0),
+        ]
+    )
+    X = pd.DataFrame(
+        {
+            "n": [1.4, -2.0, 3.0],
+            "b": [0.7, 1.0, 2.0],
+            "port": [81.0, 300.0, 443.0],
+            "x": [-0.5, 2.5, 1.0],
+            "z": [0.0, 0.3, 0.0],
+        }
+    )
     assert schema.violations(X) == {"n": 2, "b": 2, "port": 2, "x": 1, "z": 1}
     out, repairs = schema.enforce(X)
     assert out["n"].tolist() == [1, 0, 3]

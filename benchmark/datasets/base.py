@@ -100,8 +100,13 @@ def coerce_numeric(df: pd.DataFrame, columns, what: str) -> pd.DataFrame:
         if np.issubdtype(s.dtype, np.number):
             continue
         num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna() & s.notna() & ~s.astype(str).str.strip().str.lower().isin(
-            ["nan", "inf", "-inf", "+inf", "infinity", "-infinity", ""]
+        bad = (
+            num.isna()
+            & s.notna()
+            & ~s.astype(str)
+            .str.strip()
+            .str.lower()
+            .isin(["nan", "inf", "-inf", "+inf", "infinity", "-infinity", ""])
         )
         if bad.any():
             first = int(np.flatnonzero(bad.to_numpy())[0])
@@ -109,9 +114,12 @@ def coerce_numeric(df: pd.DataFrame, columns, what: str) -> pd.DataFrame:
                 f"{what}: column {c!r} has {int(bad.sum())} non-numeric value(s) "
                 f"(first: {s.iloc[first]!r} in data row {first + 1})"
             )
-        df[c] = pd.to_numeric(s.replace({"inf": np.inf, "-inf": -np.inf, "+inf": np.inf,
-                                          "Infinity": np.inf, "-Infinity": -np.inf}),
-                              errors="coerce")
+        df[c] = pd.to_numeric(
+            s.replace(
+                {"inf": np.inf, "-inf": -np.inf, "+inf": np.inf, "Infinity": np.inf, "-Infinity": -np.inf}
+            ),
+            errors="coerce",
+        )
     return df
 
 

@@ -91,4 +91,3 @@ def load_csv(
         source={"path": str(path), "sha256": file_sha256(path), "label": label},
         cleaning=record,
     )
-

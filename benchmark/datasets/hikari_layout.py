@@ -103,13 +103,28 @@ FLOW_FEATURES = (
 
 INT_FEATURES = frozenset(
     {
-        "fwd_pkts_tot", "bwd_pkts_tot", "fwd_data_pkts_tot", "bwd_data_pkts_tot",
-        "fwd_header_size_tot", "fwd_header_size_min", "fwd_header_size_max",
-        "bwd_header_size_tot", "bwd_header_size_min", "bwd_header_size_max",
-        "flow_FIN_flag_count", "flow_SYN_flag_count", "flow_RST_flag_count",
-        "fwd_PSH_flag_count", "bwd_PSH_flag_count", "flow_ACK_flag_count",
-        "fwd_URG_flag_count", "bwd_URG_flag_count", "flow_CWR_flag_count",
-        "flow_ECE_flag_count", "fwd_init_window_size", "bwd_init_window_size",
+        "fwd_pkts_tot",
+        "bwd_pkts_tot",
+        "fwd_data_pkts_tot",
+        "bwd_data_pkts_tot",
+        "fwd_header_size_tot",
+        "fwd_header_size_min",
+        "fwd_header_size_max",
+        "bwd_header_size_tot",
+        "bwd_header_size_min",
+        "bwd_header_size_max",
+        "flow_FIN_flag_count",
+        "flow_SYN_flag_count",
+        "flow_RST_flag_count",
+        "fwd_PSH_flag_count",
+        "bwd_PSH_flag_count",
+        "flow_ACK_flag_count",
+        "fwd_URG_flag_count",
+        "bwd_URG_flag_count",
+        "flow_CWR_flag_count",
+        "flow_ECE_flag_count",
+        "fwd_init_window_size",
+        "bwd_init_window_size",
         "fwd_last_window_size",
     }
 )
@@ -157,8 +172,14 @@ FULL_FILE_ROWS = sum(FULL_FILE_COUNTS.values())
 
 # The statistic groups that satisfy min <= avg <= max in every real flow.
 STAT_GROUPS = (
-    "fwd_pkts_payload", "bwd_pkts_payload", "flow_pkts_payload",
-    "fwd_iat", "bwd_iat", "flow_iat", "active", "idle",
+    "fwd_pkts_payload",
+    "bwd_pkts_payload",
+    "flow_pkts_payload",
+    "fwd_iat",
+    "bwd_iat",
+    "flow_iat",
+    "active",
+    "idle",
 )
 
 assert len(COLUMNS) == 88 and len(FLOW_FEATURES) == 79

@@ -113,8 +113,7 @@ def load_nslkdd(data: str | Path | None = None, *, nonfinite: str = "zero", **_i
         if n_unseen:
             unseen[c] = n_unseen
         X[c] = values.map(codes).fillna(0).astype("int64")
-        cat_specs[c] = ColumnSpec(c, "categorical", nonnegative=True,
-                                  categories=tuple(range(len(known) + 1)))
+        cat_specs[c] = ColumnSpec(c, "categorical", nonnegative=True, categories=tuple(range(len(known) + 1)))
     X, (category, split), record = apply_nonfinite_policy(X, nonfinite, category, split)
     record["test_values_unseen_in_train"] = unseen
     record["unseen_code"] = {"code": 0, "meaning": UNSEEN}
@@ -122,8 +121,7 @@ def load_nslkdd(data: str | Path | None = None, *, nonfinite: str = "zero", **_i
     # Kinds of the numeric columns from the training file only.
     inferred = infer_schema(X.loc[(split == "train").to_numpy(), numeric])
     schema = TableSchema([cat_specs.get(c) or inferred[c] for c in X.columns])
-    schema.dropped.update({"attack": "target (attack name)",
-                           "difficulty": "computed from the labels: leaks"})
+    schema.dropped.update({"attack": "target (attack name)", "difficulty": "computed from the labels: leaks"})
     X, schema = drop_constant(X, schema)
     category = category.reset_index(drop=True)
     return Dataset(

@@ -25,16 +25,16 @@ def ok_cells(cells: pd.DataFrame) -> pd.DataFrame:
     return ok
 
 
-def add_confidence_intervals(lb: pd.DataFrame, cells: pd.DataFrame, metrics=("recall", "f1", "roc_auc",
-                                                                          "pr_auc", "f1_tuned")):
+def add_confidence_intervals(
+    lb: pd.DataFrame, cells: pd.DataFrame, metrics=("recall", "f1", "roc_auc", "pr_auc", "f1_tuned")
+):
     ok = ok_cells(cells)
     keys = ["dataset", *levels(cells), "detector", "sampler"]
     lb = lb.copy()
     for m in metrics:
         if m not in ok:
             continue
-        ci = {k: stats.bootstrap_ci(g[m].astype(float).to_numpy(), n_boot=4000)
-              for k, g in ok.groupby(keys)}
+        ci = {k: stats.bootstrap_ci(g[m].astype(float).to_numpy(), n_boot=4000) for k, g in ok.groupby(keys)}
         idx = [tuple(r) for r in lb[keys].itertuples(index=False)]
         lb[f"{m}_ci_low"] = [ci.get(k, (np.nan, np.nan))[0] for k in idx]
         lb[f"{m}_ci_high"] = [ci.get(k, (np.nan, np.nan))[1] for k in idx]
@@ -51,8 +51,9 @@ def paired_tests(cells: pd.DataFrame, metrics=TESTED_METRICS) -> pd.DataFrame:
     for m in metrics:
         if m not in ok or ok[m].isna().all():
             continue
-        t = stats.paired_vs_baseline(ok[[*by, "replicate", "sampler", m]], m, baseline=BASELINE, by=by,
-                                     unit="replicate", n_boot=4000)
+        t = stats.paired_vs_baseline(
+            ok[[*by, "replicate", "sampler", m]], m, baseline=BASELINE, by=by, unit="replicate", n_boot=4000
+        )
         t.insert(0, "metric", m)
         out.append(t)
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
@@ -66,7 +67,8 @@ def friedman_tests(cells: pd.DataFrame, metric="f1") -> dict:
     for key, g in ok.groupby(keys):
         key = key if isinstance(key, tuple) else (key,)
         res[" · ".join(str(k) for k in key)] = stats.friedman(
-            g[["detector", "replicate", "sampler", metric]], metric, block_cols=("detector", "replicate"))
+            g[["detector", "replicate", "sampler", metric]], metric, block_cols=("detector", "replicate")
+        )
     return res
 
 
@@ -82,8 +84,14 @@ def fidelity_frame(records: list[dict]) -> pd.DataFrame:
         for cls, summ in r["fidelity"].items():
             if not isinstance(summ, dict):
                 continue
-            row = {"dataset": key[0], "seed": key[2], "fold": key[3], "sampler": key[4], "class": cls,
-                   "share_of_requested_classes": share}
+            row = {
+                "dataset": key[0],
+                "seed": key[2],
+                "fold": key[3],
+                "sampler": key[4],
+                "class": cls,
+                "share_of_requested_classes": share,
+            }
             if key[1] is not None:
                 row["attack_share"] = key[1]
             row.update({k: v for k, v in summ.items() if isinstance(v, (int, float, bool)) or v is None})
@@ -91,9 +99,20 @@ def fidelity_frame(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-FIDELITY_COLUMNS = ("ks_median", "ks_max", "mean_within_10pct_share", "wasserstein_std_median",
-                    "corr_pearson_mad", "corr_spearman_mad", "detection_auc_mean", "exact_copy_share",
-                    "dcr_ratio", "validity_all", "validity_all_real", "share_of_requested_classes")
+FIDELITY_COLUMNS = (
+    "ks_median",
+    "ks_max",
+    "mean_within_10pct_share",
+    "wasserstein_std_median",
+    "corr_pearson_mad",
+    "corr_spearman_mad",
+    "detection_auc_mean",
+    "exact_copy_share",
+    "dcr_ratio",
+    "validity_all",
+    "validity_all_real",
+    "share_of_requested_classes",
+)
 
 
 def fidelity_by_class(fid: pd.DataFrame) -> pd.DataFrame:
@@ -108,17 +127,27 @@ def fidelity_by_class(fid: pd.DataFrame) -> pd.DataFrame:
 
 
 def apply_gate(fid_class: pd.DataFrame, rules) -> pd.DataFrame:
-    """Per dataset × sampler: 'pass' or the broken rules (with the class)."""
+    """Per dataset × sampler: ``fidelity_gate`` ('pass', or 'FAIL' with the broken figures and
+    how many classes broke them) and ``fidelity_gate_detail`` (every broken rule, with its class)."""
     rows = []
     if fid_class.empty:
-        return pd.DataFrame(columns=["dataset", "sampler", "fidelity_gate"])
+        return pd.DataFrame(columns=["dataset", "sampler", "fidelity_gate", "fidelity_gate_detail"])
     keys = [k for k in ("dataset", "attack_share", "sampler") if k in fid_class.columns]
     for key, g in fid_class.groupby(keys):
         key = key if isinstance(key, tuple) else (key,)
-        broken = []
+        detail, names, classes = [], [], set()
         for _, r in g.iterrows():
-            summary = {k: (None if pd.isna(v) else float(v)) for k, v in r.items()
-                       if k in FIDELITY_COLUMNS}
-            broken += [f"{b} ({r['class']})" for b in gate.check(summary, rules)]
-        rows.append({**dict(zip(keys, key)), "fidelity_gate": "pass" if not broken else "FAIL: " + "; ".join(broken)})
+            summary = {k: (None if pd.isna(v) else float(v)) for k, v in r.items() if k in FIDELITY_COLUMNS}
+            for b in gate.check(summary, rules):
+                detail.append(f"{b} ({r['class']})")
+                names.append(b.split()[0])
+                classes.add(r["class"])
+        short = (
+            "pass"
+            if not detail
+            else (f"FAIL: {', '.join(dict.fromkeys(names))} ({len(classes)} of {len(g)} classes)")
+        )
+        rows.append(
+            {**dict(zip(keys, key)), "fidelity_gate": short, "fidelity_gate_detail": "; ".join(detail)}
+        )
     return pd.DataFrame(rows)

@@ -30,8 +30,15 @@ def _with_tests(lb: pd.DataFrame, tests: pd.DataFrame, gates: pd.DataFrame) -> p
     keys = ["dataset", *[c for c in A.LEVEL_COLUMNS if c in lb.columns], "detector", "sampler"]
     if not tests.empty:
         t = tests[tests["metric"] == "f1"][[*keys, "mean_diff", "ci_low", "ci_high", "p_holm", "verdict"]]
-        t = t.rename(columns={"mean_diff": "f1_diff_vs_none", "ci_low": "f1_diff_ci_low",
-                              "ci_high": "f1_diff_ci_high", "p_holm": "f1_p_holm", "verdict": "f1_verdict"})
+        t = t.rename(
+            columns={
+                "mean_diff": "f1_diff_vs_none",
+                "ci_low": "f1_diff_ci_low",
+                "ci_high": "f1_diff_ci_high",
+                "p_holm": "f1_p_holm",
+                "verdict": "f1_verdict",
+            }
+        )
         lb = lb.merge(t, on=keys, how="left")
     if not gates.empty:
         gk = [k for k in ("dataset", *A.LEVEL_COLUMNS, "sampler") if k in gates.columns and k in lb.columns]
@@ -62,24 +69,28 @@ def build_report(run_dir: str | Path, log=None) -> dict:
     fried = A.friedman_tests(cells) if not cells.empty and (cells["status"] == "ok").any() else {}
     write_json(run_dir / "statistics.json", {"friedman_f1": fried})
 
-    head = (f"# Leaderboard — {manifest['dataset']['name']}, profile `{manifest['profile']['name']}`\n\n"
-            f"Protocol `{manifest['protocol']['protocol']}`, task `{manifest['task']}`, "
-            f"seeds {manifest['seeds']}, sampling strategy `{manifest['sampling_strategy']['spec']}`. "
-            "Mean ± std over replicates; ranked by F1 (threshold 0.5) within each detector. "
-            "Δ F1 vs `none`: paired by replicate, ▲ better / ▼ worse / = no detectable difference "
-            "(Wilcoxon, Holm) / ? too few seeds for any test to reach p < 0.05.\n\n"
-            f"Command: `{manifest.get('command', '')}`\n\n")
+    head = (
+        f"# Leaderboard — {manifest['dataset']['name']}, profile `{manifest['profile']['name']}`\n\n"
+        f"Protocol `{manifest['protocol']['protocol']}`, task `{manifest['task']}`, "
+        f"seeds {manifest['seeds']}, sampling strategy `{manifest['sampling_strategy']['spec']}`. "
+        "Mean ± std over replicates; ranked by F1 (threshold 0.5) within each detector. "
+        "Δ F1 vs `none`: paired by replicate, ▲ better / ▼ worse / = no detectable difference "
+        "(Wilcoxon, Holm) / ? too few seeds for any test to reach p < 0.05.\n\n"
+        f"Command: `{manifest.get('command', '')}`\n\n"
+    )
     write_text(run_dir / "leaderboard.md", head + leaderboard_markdown(lb))
     if "attack_share" in lb.columns:  # imbalance sweep: attack F1 against the training attack share
         from benchmark.sweep import plot_attack_share
 
         plot_attack_share(lb, run_dir / "attack_share_f1.png")
     fs = fidelity_summary(fid)
-    write_text(run_dir / "fidelity.md",
-               "# Fidelity — synthetic rows vs the real training rows of their class\n\n"
-               "Per sampler and class: the median and max over features of the KS statistic, and the "
-               "share of features whose synthetic mean is within 10% of the real one; averaged over "
-               "replicates.\n\n" + fidelity_markdown(fs))
+    write_text(
+        run_dir / "fidelity.md",
+        "# Fidelity — synthetic rows vs the real training rows of their class\n\n"
+        "Per sampler and class: the median and max over features of the KS statistic, and the "
+        "share of features whose synthetic mean is within 10% of the real one; averaged over "
+        "replicates.\n\n" + fidelity_markdown(fs),
+    )
 
     claims = write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, fid_class, gates)
     if log:
@@ -107,30 +118,44 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
     figdir = run_dir / "figures"
     doc.h(1, f"Report — {ds['name']}, profile `{manifest['profile']['name']}`")
     dup = [r["duplicates"] for r in manifest.get("replicates", [])]
-    seen = (sum(d["test_rows_seen_in_train"] for d in dup) / max(1, sum(d["test_rows"] for d in dup))) if dup else 0
-    doc.bullets([
-        f"Command: `{manifest.get('command', '')}`",
-        f"Data: `{ds['name']}`, {ds['rows']:,} rows × {ds['features']} features, attack share "
-        f"{ds['attack_share']:.3f}, fingerprint `{ds['fingerprint']}`; classes "
-        + ", ".join(f"{k} {v:,}" for k, v in ds["class_counts"].items()),
-        f"Protocol: `{manifest['protocol']['protocol']}` ({json.dumps(manifest['protocol'])}); task "
-        f"`{manifest['task']}`; seeds {manifest['seeds']}; sampling strategy "
-        f"`{manifest['sampling_strategy']['spec']}` ({manifest['sampling_strategy']['doc']})",
-        f"Duplicates: {seen:.1%} of test rows exactly equal a training row (mean over replicates); "
-        f"{sum(d['duplicate_rows_within_train'] for d in dup) / max(1, len(dup)):,.0f} duplicate rows within "
-        f"each training part" + (" — removed before splitting (--dedupe)" if manifest.get("dedupe") else ""),
-        f"Cells: {manifest.get('total_cells', len(cells))} total, {manifest.get('failed_cells', 0)} failed; "
-        f"wall time {manifest.get('wall_seconds', 0):.0f} s",
-        "Fidelity gate: " + (manifest.get("fidelity_gate") or gate.DEFAULT_GATE),
-    ])
+    seen = (
+        (sum(d["test_rows_seen_in_train"] for d in dup) / max(1, sum(d["test_rows"] for d in dup)))
+        if dup
+        else 0
+    )
+    doc.bullets(
+        [
+            f"Command: `{manifest.get('command', '')}`",
+            f"Data: `{ds['name']}`, {ds['rows']:,} rows × {ds['features']} features, attack share "
+            f"{ds['attack_share']:.3f}, fingerprint `{ds['fingerprint']}`; classes "
+            + ", ".join(f"{k} {v:,}" for k, v in ds["class_counts"].items()),
+            f"Protocol: `{manifest['protocol']['protocol']}` ({json.dumps(manifest['protocol'])}); task "
+            f"`{manifest['task']}`; seeds {manifest['seeds']}; sampling strategy "
+            f"`{manifest['sampling_strategy']['spec']}` ({manifest['sampling_strategy']['doc']})",
+            f"Duplicates: {seen:.1%} of test rows exactly equal a training row (mean over replicates); "
+            f"{sum(d['duplicate_rows_within_train'] for d in dup) / max(1, len(dup)):,.0f} duplicate rows within "
+            f"each training part"
+            + (" — removed before splitting (--dedupe)" if manifest.get("dedupe") else ""),
+            f"Cells: {manifest.get('total_cells', len(cells))} total, {manifest.get('failed_cells', 0)} failed; "
+            f"wall time {manifest.get('wall_seconds', 0):.0f} s",
+            "Fidelity gate: " + (manifest.get("fidelity_gate") or gate.DEFAULT_GATE),
+        ]
+    )
 
-    claims = claims_section(doc, tests, fid_class, sorted(cells["dataset"].dropna().unique()) if len(cells) else [],
-                            set(cells["sampler"]) if len(cells) else set())
+    claims = claims_section(
+        doc,
+        tests,
+        fid_class,
+        sorted(cells["dataset"].dropna().unique()) if len(cells) else [],
+        set(cells["sampler"]) if len(cells) else set(),
+    )
 
     doc.h(2, "Leaderboard")
-    doc.p("Mean over replicates with 95% bootstrap CI; Δ F1 vs `none` paired by replicate with its CI, "
-          "Wilcoxon signed-rank p (Holm-corrected within each detector) and verdict; the fidelity gate of the "
-          "sampler's synthetic rows. Failed cells are listed with their message.")
+    doc.p(
+        "Mean over replicates with 95% bootstrap CI; Δ F1 vs `none` paired by replicate with its CI, "
+        "Wilcoxon signed-rank p (Holm-corrected within each detector) and verdict; the fidelity gate of the "
+        "sampler's synthetic rows. Failed cells are listed with their message."
+    )
     level_cols = [c for c in A.LEVEL_COLUMNS if c in lb.columns]
     for key, g in lb.groupby(["dataset", *level_cols, "detector"], sort=False):
         key = key if isinstance(key, tuple) else (key,)
@@ -138,68 +163,139 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
         for _, r in g.iterrows():
             diff = "—"
             if pd.notna(r.get("f1_diff_vs_none")):
-                diff = (f"{MARK.get(r['f1_verdict'], '')} {r['f1_diff_vs_none']:+.3f} "
-                        f"[{r['f1_diff_ci_low']:+.3f}, {r['f1_diff_ci_high']:+.3f}]"
-                        + (f" p={r['f1_p_holm']:.2g}" if pd.notna(r.get("f1_p_holm")) else ""))
+                diff = (
+                    f"{MARK.get(r['f1_verdict'], '')} {r['f1_diff_vs_none']:+.3f} "
+                    f"[{r['f1_diff_ci_low']:+.3f}, {r['f1_diff_ci_high']:+.3f}]"
+                    + (f" p={r['f1_p_holm']:.2g}" if pd.notna(r.get("f1_p_holm")) else "")
+                )
             status = "ok" if r["n_failed"] == 0 else f"FAILED {int(r['n_failed'])}: {str(r['error'])[:100]}"
-            rows.append([r["rank"], r["sampler"], _ci(r, "recall"), _ci(r, "f1"), _ci(r, "roc_auc"),
-                         _ci(r, "pr_auc"), _ci(r, "f1_tuned"), diff, r.get("fidelity_gate", "—"), status])
-        doc.table(["rank", "sampler", "recall", "F1", "ROC-AUC", "PR-AUC", "F1 (tuned threshold)",
-                   "Δ F1 vs none", "fidelity gate", "status"], rows, caption=" · ".join(str(k) for k in key))
+            rows.append(
+                [
+                    r["rank"],
+                    r["sampler"],
+                    _ci(r, "recall"),
+                    _ci(r, "f1"),
+                    _ci(r, "roc_auc"),
+                    _ci(r, "pr_auc"),
+                    _ci(r, "f1_tuned"),
+                    diff,
+                    r.get("fidelity_gate", "—"),
+                    status,
+                ]
+            )
+        doc.table(
+            [
+                "rank",
+                "sampler",
+                "recall",
+                "F1",
+                "ROC-AUC",
+                "PR-AUC",
+                "F1 (tuned threshold)",
+                "Δ F1 vs none",
+                "fidelity gate",
+                "status",
+            ],
+            rows,
+            caption=" · ".join(str(k) for k in key),
+        )
 
     ok = A.ok_cells(cells) if len(cells) else cells
     cat_cols = [c for c in ok.columns if c.startswith("recall[")]
     if cat_cols:
         doc.h(2, "Recall per attack category")
-        doc.p("Share of each category's test rows flagged as attack (threshold 0.5), mean over replicates. "
-              "— means undefined (no test rows of that category), never averaged in as 0.")
+        doc.p(
+            "Share of each category's test rows flagged as attack (threshold 0.5), mean over replicates. "
+            "— means undefined (no test rows of that category), never averaged in as 0."
+        )
         t = ok.groupby(["dataset", "detector", "sampler"])[cat_cols].mean().reset_index()
-        doc.table(["dataset", "detector", "sampler", *[c[7:-1] for c in cat_cols]],
-                  [[r.dataset, r.detector, r.sampler, *[_f(r[c]) for c in cat_cols]] for _, r in t.iterrows()])
+        doc.table(
+            ["dataset", "detector", "sampler", *[c[7:-1] for c in cat_cols]],
+            [[r.dataset, r.detector, r.sampler, *[_f(r[c]) for c in cat_cols]] for _, r in t.iterrows()],
+        )
 
     doc.h(2, "Statistics over seeds")
     if tests.empty:
         doc.p("No `none` baseline in this run: no paired tests.")
     else:
         n_pairs = int(tests["n_pairs"].max())
-        doc.p(f"Each sampler is paired with `none` by replicate ({n_pairs} pairs). "
-              + ("With this few replicates no Holm-corrected Wilcoxon test can reach p < 0.05, so no verdict "
-                 "is printed (`too few seeds`); the differences and CIs below are descriptive. "
-                 if (tests["verdict"] == "too few seeds").all() else ""))
+        doc.p(
+            f"Each sampler is paired with `none` by replicate ({n_pairs} pairs). "
+            + (
+                "With this few replicates no Holm-corrected Wilcoxon test can reach p < 0.05, so no verdict "
+                "is printed (`too few seeds`); the differences and CIs below are descriptive. "
+                if (tests["verdict"] == "too few seeds").all()
+                else ""
+            )
+        )
         tt = tests[tests["metric"].isin(["f1", "recall", "pr_auc"])]
-        doc.table(["metric", "dataset", "detector", "sampler", "n", "Δ mean", "95% CI", "p (Holm)", "verdict"],
-                  [[r.metric, r.dataset, r.detector, r.sampler, int(r.n_pairs), _f(r.mean_diff),
-                    f"[{r.ci_low:+.3f}, {r.ci_high:+.3f}]", None if pd.isna(r.p_holm) else f"{r.p_holm:.3g}",
-                    r.verdict] for r in tt.itertuples()])
+        doc.table(
+            ["metric", "dataset", "detector", "sampler", "n", "Δ mean", "95% CI", "p (Holm)", "verdict"],
+            [
+                [
+                    r.metric,
+                    r.dataset,
+                    r.detector,
+                    r.sampler,
+                    int(r.n_pairs),
+                    _f(r.mean_diff),
+                    f"[{r.ci_low:+.3f}, {r.ci_high:+.3f}]",
+                    None if pd.isna(r.p_holm) else f"{r.p_holm:.3g}",
+                    r.verdict,
+                ]
+                for r in tt.itertuples()
+            ],
+        )
     for key, res in fried.items():
         if res.get("reason"):
             doc.p(f"Friedman test over samplers ({key}): not run — {res['reason']}.")
         else:
-            doc.p(f"Friedman test over {res['k']} samplers ({key}, {res['n_blocks']} blocks of detector × "
-                  f"replicate, F1): χ² = {res['statistic']:.2f}, p = {res['p_value']:.3g}; Iman–Davenport "
-                  f"p = {res['iman_davenport_p']:.3g}; Nemenyi CD = {res['cd']:.2f}."
-                  + (f" Note: {res['warning']}" if res.get("warning") else ""))
+            doc.p(
+                f"Friedman test over {res['k']} samplers ({key}, {res['n_blocks']} blocks of detector × "
+                f"replicate, F1): χ² = {res['statistic']:.2f}, p = {res['p_value']:.3g}; Iman–Davenport "
+                f"p = {res['iman_davenport_p']:.3g}; Nemenyi CD = {res['cd']:.2f}."
+                + (f" Note: {res['warning']}" if res.get("warning") else "")
+            )
 
     doc.h(2, "Fidelity")
-    doc.p("Synthetic rows of each class against the real training rows of that class (replicate means). "
-          "KS is the effect size (0 same, 1 disjoint); its p-value is not a verdict at these sample sizes. "
-          "Detection AUC: a fixed classifier telling real from synthetic (0.5 = indistinguishable). "
-          "DCR ratio: distance of synthetic rows to their closest training row over that of real held-out "
-          "rows (≪ 1 = copies). Validity: share of rows satisfying every HIKARI flow identity.")
+    doc.p(
+        "Synthetic rows of each class against the real training rows of that class (replicate means). "
+        "KS is the effect size (0 same, 1 disjoint); its p-value is not a verdict at these sample sizes. "
+        "Detection AUC: a fixed classifier telling real from synthetic (0.5 = indistinguishable). "
+        "DCR ratio: distance of synthetic rows to their closest training row over that of real held-out "
+        "rows (≪ 1 = copies). Validity: share of rows satisfying every HIKARI flow identity."
+    )
     if not fid_class.empty:
         cols = [c for c in A.FIDELITY_COLUMNS if c in fid_class.columns]
-        doc.table(["dataset", "sampler", "class", *cols],
-                  [[r["dataset"], r["sampler"], r["class"], *[_f(r[c]) for c in cols]]
-                   for _, r in fid_class.iterrows()])
+        doc.table(
+            ["dataset", "sampler", "class", *cols],
+            [
+                [r["dataset"], r["sampler"], r["class"], *[_f(r[c]) for c in cols]]
+                for _, r in fid_class.iterrows()
+            ],
+        )
     if not gates.empty:
-        doc.table(["dataset", "sampler", "fidelity gate"],
-                  [[r["dataset"], r["sampler"], r["fidelity_gate"]] for _, r in gates.iterrows()])
+        doc.p(
+            "Fidelity gate (" + (manifest.get("fidelity_gate") or gate.DEFAULT_GATE) + "): a sampler fails "
+            "when any class it generated breaks a threshold; its cells stay in every table, marked."
+        )
+        doc.table(
+            ["dataset", "sampler", "fidelity gate", "broken thresholds"],
+            [
+                [r["dataset"], r["sampler"], r["fidelity_gate"], r["fidelity_gate_detail"] or "—"]
+                for _, r in gates.iterrows()
+            ],
+        )
 
     doc.h(2, "Figures")
     figs = []
-    for fn in (lambda: F.metric_figures(lb, figdir), lambda: F.cd_figures(fried, figdir),
-               lambda: F.ks_figures(fid, figdir), lambda: F.sample_figures(run_dir, fid, figdir),
-               lambda: F.loss_figures(records, figdir)):
+    for fn in (
+        lambda: F.metric_figures(lb, figdir),
+        lambda: F.cd_figures(fried, figdir),
+        lambda: F.ks_figures(fid, figdir),
+        lambda: F.sample_figures(run_dir, fid, figdir),
+        lambda: F.loss_figures(records, figdir),
+    ):
         try:
             figs += fn()
         except Exception as e:  # a figure must never cost the report

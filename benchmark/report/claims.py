@@ -23,35 +23,48 @@ import pandas as pd
 from benchmark.stats import minimum_seeds_for_significance
 
 GAN_SAMPLERS = ("network_traffic_gan", "network_traffic_gan_study_setup", "network_traffic_gan_improved")
-SIMILARITY = (("ks_median", "<=", 0.10), ("ks_max", "<=", 0.30), ("detection_auc_mean", "<=", 0.75),
-              ("share_of_requested_classes", ">=", 1.0), ("validity_all", ">=", 0.99))
+SIMILARITY = (
+    ("ks_median", "<=", 0.10),
+    ("ks_max", "<=", 0.30),
+    ("detection_auc_mean", "<=", 0.75),
+    ("share_of_requested_classes", ">=", 1.0),
+    ("validity_all", ">=", 0.99),
+)
 
 
 def _fmt_diff(r) -> str:
-    return (f"{r['mean_diff']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
-            + (f", p_holm {r['p_holm']:.3g}" if pd.notna(r.get("p_holm")) else ""))
+    return f"{r['mean_diff']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]" + (
+        f", p_holm {r['p_holm']:.3g}" if pd.notna(r.get("p_holm")) else ""
+    )
 
 
 def claim_improves(tests: pd.DataFrame, sampler: str, dataset: str) -> tuple[str, list[str]]:
     if tests.empty:
         return "not tested", ["no `none` baseline in this run"]
-    t = tests[(tests["sampler"] == sampler) & (tests["dataset"] == dataset)
-              & tests["metric"].isin(["f1", "recall"])]
+    t = tests[
+        (tests["sampler"] == sampler) & (tests["dataset"] == dataset) & tests["metric"].isin(["f1", "recall"])
+    ]
     if t.empty:
         return "not tested", [f"`{sampler}` did not produce results on {dataset}"]
-    lines = [f"{r['detector']} · {r['metric']}: {r['verdict']}, Δ {_fmt_diff(r)} (n={int(r['n_pairs'])})"
-             for _, r in t.iterrows()]
+    lines = [
+        f"{r['detector']} · {r['metric']}: {r['verdict']}, Δ {_fmt_diff(r)} (n={int(r['n_pairs'])})"
+        for _, r in t.iterrows()
+    ]
     v = set(t["verdict"])
     if v == {"better"}:
         verdict = "supported"
     elif "worse" in v:
         verdict = "not supported"
     elif v == {"too few seeds"}:
-        m = int(tests[(tests["dataset"] == dataset) & (tests["metric"] == "f1")].groupby("detector").size().max())
+        m = int(
+            tests[(tests["dataset"] == dataset) & (tests["metric"] == "f1")].groupby("detector").size().max()
+        )
         n = minimum_seeds_for_significance(0.05, comparisons=m)
         verdict = "inconclusive"
-        lines.append(f"too few seeds for a Holm-corrected paired test over {m} samplers to reach p < 0.05 "
-                     f"(at least {n} replicates needed)")
+        lines.append(
+            f"too few seeds for a Holm-corrected paired test over {m} samplers to reach p < 0.05 "
+            f"(at least {n} replicates needed)"
+        )
     elif "better" not in v and "too few seeds" not in v:
         verdict = "not supported"
     else:
@@ -83,12 +96,14 @@ def claims_section(doc, tests: pd.DataFrame, fid_class: pd.DataFrame, datasets, 
     """Write the section into ``doc``; return the verdicts as data."""
     present = [s for s in GAN_SAMPLERS if s in samplers_run]
     doc.h(2, "The study's claims, checked")
-    doc.p("Claim 1 — *the GAN improves attack recall and F1 over no resampling*; claim 2 — *the GAN's "
-          "data is statistically similar to the real data*. Verdicts: supported, not supported or "
-          "inconclusive on this run, with the numbers behind them. `network_traffic_gan` is the study's "
-          "architecture trained per attack class; `network_traffic_gan_study_setup` is what the study did "
-          "(one unconditional GAN over every class, rows labelled by its own class outputs); "
-          "`network_traffic_gan_improved` is our improved variant, for contrast.")
+    doc.p(
+        "Claim 1 — *the GAN improves attack recall and F1 over no resampling*; claim 2 — *the GAN's "
+        "data is statistically similar to the real data*. Verdicts: supported, not supported or "
+        "inconclusive on this run, with the numbers behind them. `network_traffic_gan` is the study's "
+        "architecture trained per attack class; `network_traffic_gan_study_setup` is what the study did "
+        "(one unconditional GAN over every class, rows labelled by its own class outputs); "
+        "`network_traffic_gan_improved` is our improved variant, for contrast."
+    )
     out = []
     if not present:
         doc.p("No NetworkTrafficGAN variant ran: nothing to check.")
@@ -100,9 +115,19 @@ def claims_section(doc, tests: pd.DataFrame, fid_class: pd.DataFrame, datasets, 
             doc.h(3, f"{ds} · `{s}`")
             doc.p(f"**Claim 1 (improves recall and F1): {v1}.**")
             doc.bullets(l1)
-            doc.p(f"**Claim 2 (statistically similar): {v2}.** (median KS ≤ 0.10, max KS ≤ 0.30, "
-                  "detection AUC ≤ 0.75, all rows of the requested class, ≥ 99% valid flows)")
+            doc.p(
+                f"**Claim 2 (statistically similar): {v2}.** (median KS ≤ 0.10, max KS ≤ 0.30, "
+                "detection AUC ≤ 0.75, all rows of the requested class, ≥ 99% valid flows)"
+            )
             doc.bullets(l2)
-            out.append({"dataset": ds, "sampler": s, "claim_improves": v1, "claim_similar": v2,
-                        "improves_evidence": l1, "similar_evidence": l2})
+            out.append(
+                {
+                    "dataset": ds,
+                    "sampler": s,
+                    "claim_improves": v1,
+                    "claim_similar": v2,
+                    "improves_evidence": l1,
+                    "similar_evidence": l2,
+                }
+            )
     return out

@@ -93,8 +93,10 @@ def _inline(text: str) -> str:
 
 
 def to_html(doc: Doc, title: str) -> str:
-    out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-           f"<style>{CSS}</style></head><body>"]
+    out = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{CSS}</style></head><body>"
+    ]
     for b in doc.blocks:
         kind = b[0]
         if kind == "h":
@@ -106,12 +108,16 @@ def to_html(doc: Doc, title: str) -> str:
         elif kind == "table":
             cap = f"<caption class='caption'>{_inline(b[3])}</caption>" if b[3] else ""
             head = "".join(f"<th>{_inline(str(h))}</th>" for h in b[1])
-            body = "".join("<tr>" + "".join(f"<td>{_inline(_cell(v))}</td>" for v in r) + "</tr>" for r in b[2])
+            body = "".join(
+                "<tr>" + "".join(f"<td>{_inline(_cell(v))}</td>" for v in r) + "</tr>" for r in b[2]
+            )
             out.append(f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         elif kind == "img":
             data = base64.b64encode(Path(b[1]).read_bytes()).decode()
-            out.append(f"<figure><img src='data:image/png;base64,{data}' alt='{html.escape(b[2])}'>"
-                       f"<figcaption>{_inline(b[2])}</figcaption></figure>")
+            out.append(
+                f"<figure><img src='data:image/png;base64,{data}' alt='{html.escape(b[2])}'>"
+                f"<figcaption>{_inline(b[2])}</figcaption></figure>"
+            )
         elif kind == "code":
             out.append(f"<pre>{html.escape(b[1])}</pre>")
     out.append("</body></html>")

@@ -21,10 +21,21 @@ def metric_figures(lb: pd.DataFrame, out: Path, metrics=("f1", "recall")) -> lis
         for m in metrics:
             if f"{m}_mean" not in g:
                 continue
-            df = pd.DataFrame({"detector": g["detector"], "sampler": g["sampler"], "mean": g[f"{m}_mean"],
-                               "ci_low": g.get(f"{m}_ci_low"), "ci_high": g.get(f"{m}_ci_high")})
-            p = plots.metric_bars(df, m, out / f"bars_{_safe(ds)}_{m}.png",
-                                  f"{ds}: attack {m} (mean, 95% bootstrap CI over replicates)")
+            df = pd.DataFrame(
+                {
+                    "detector": g["detector"],
+                    "sampler": g["sampler"],
+                    "mean": g[f"{m}_mean"],
+                    "ci_low": g.get(f"{m}_ci_low"),
+                    "ci_high": g.get(f"{m}_ci_high"),
+                }
+            )
+            p = plots.metric_bars(
+                df,
+                m,
+                out / f"bars_{_safe(ds)}_{m}.png",
+                f"{ds}: attack {m} (mean, 95% bootstrap CI over replicates)",
+            )
             figs.append((p, f"{ds}: attack {m} per sampler and detector, mean with 95% bootstrap CI"))
     return figs
 
@@ -33,10 +44,19 @@ def cd_figures(friedman: dict, out: Path) -> list[tuple[str, str]]:
     figs = []
     for key, res in friedman.items():
         if res.get("avg_ranks") and res.get("cd"):
-            p = plots.critical_difference(res["avg_ranks"], res["cd"], out / f"cd_{_safe(key)}.png",
-                                          f"{key}: average rank by F1 (Nemenyi CD = {res['cd']:.2f})")
-            figs.append((p, f"{key}: critical-difference diagram over {res['n_blocks']} blocks "
-                            "(detector × replicate); samplers joined by a bar are not significantly different"))
+            p = plots.critical_difference(
+                res["avg_ranks"],
+                res["cd"],
+                out / f"cd_{_safe(key)}.png",
+                f"{key}: average rank by F1 (Nemenyi CD = {res['cd']:.2f})",
+            )
+            figs.append(
+                (
+                    p,
+                    f"{key}: critical-difference diagram over {res['n_blocks']} blocks "
+                    "(detector × replicate); samplers joined by a bar are not significantly different",
+                )
+            )
     return figs
 
 
@@ -46,8 +66,11 @@ def ks_figures(fid: pd.DataFrame, out: Path) -> list[tuple[str, str]]:
         return figs
     for ds, g in fid.groupby("dataset"):
         t = g.groupby(["sampler", "feature"], as_index=False)["ks_stat"].mean()
-        p = plots.ks_heatmap(t, out / f"ks_{_safe(ds)}.png", f"{ds}: KS statistic, synthetic vs real "
-                             "(mean over classes and replicates)")
+        p = plots.ks_heatmap(
+            t,
+            out / f"ks_{_safe(ds)}.png",
+            f"{ds}: KS statistic, synthetic vs real (mean over classes and replicates)",
+        )
         figs.append((p, f"{ds}: KS statistic per sampler × feature"))
     return figs
 
@@ -75,12 +98,23 @@ def sample_figures(run_dir: Path, fid: pd.DataFrame, out: Path, n_best: int = 3)
         ks = ks[[c for c in ks.index if real[c].nunique() > 1]] if len(ks) else ks
         feats = list(ks.index[:n_best]) + list(ks.index[-n_best:]) if len(ks) > 2 * n_best else list(ks.index)
         if feats:
-            p = plots.histograms(real, synth, feats, out / f"hist_{sampler_dir}.png",
-                                 f"{sampler_dir} · {cls}: best and worst features by KS")
-            figs.append((p, f"`{sampler_dir}`, class {cls}: real vs synthetic, the {n_best} best and "
-                            f"{n_best} worst features by KS (first replicate)"))
-        p = plots.correlation_heatmaps(real, synth, out / f"corr_{sampler_dir}.png",
-                                       f"{sampler_dir} · {cls}: Pearson correlations")
+            p = plots.histograms(
+                real,
+                synth,
+                feats,
+                out / f"hist_{sampler_dir}.png",
+                f"{sampler_dir} · {cls}: best and worst features by KS",
+            )
+            figs.append(
+                (
+                    p,
+                    f"`{sampler_dir}`, class {cls}: real vs synthetic, the {n_best} best and "
+                    f"{n_best} worst features by KS (first replicate)",
+                )
+            )
+        p = plots.correlation_heatmaps(
+            real, synth, out / f"corr_{sampler_dir}.png", f"{sampler_dir} · {cls}: Pearson correlations"
+        )
         figs.append((p, f"`{sampler_dir}`, class {cls}: correlation matrices real / synthetic / difference"))
     return figs
 
@@ -96,10 +130,14 @@ def loss_figures(records: list[dict], out: Path) -> list[tuple[str, str]]:
         if not models:
             continue
         seen.add(s)
-        curves = {c: {"d": m.get("d_loss", []), "g": m.get("g_loss", [])} for c, m in models.items()
-                  if m.get("d_loss")}
+        curves = {
+            c: {"d": m.get("d_loss", []), "g": m.get("g_loss", [])}
+            for c, m in models.items()
+            if m.get("d_loss")
+        }
         if curves:
-            p = plots.loss_curves(curves, out / f"loss_{_safe(s)}.png",
-                                  f"{s}: losses per epoch (seed {r['seed']})")
+            p = plots.loss_curves(
+                curves, out / f"loss_{_safe(s)}.png", f"{s}: losses per epoch (seed {r['seed']})"
+            )
             figs.append((p, f"`{s}`: discriminator and generator loss per epoch, per class"))
     return figs

@@ -16,8 +16,10 @@ def cells_frame(records: list[dict]) -> pd.DataFrame:
     """One row per cell: keys, status, flat metrics, timings."""
     rows = []
     for r in records:
-        row = {k: r.get(k) for k in ("dataset", "seed", "fold", "sampler", "detector", "task", "status",
-                                     "stage", "error")}
+        row = {
+            k: r.get(k)
+            for k in ("dataset", "seed", "fold", "sampler", "detector", "task", "status", "stage", "error")
+        }
         if r.get("attack_share") is not None:  # an imbalance sweep: one leaderboard per level
             row["attack_share"] = r["attack_share"]
         for k, v in (r.get("metrics") or {}).items():
@@ -62,8 +64,9 @@ def leaderboard(cells: pd.DataFrame) -> pd.DataFrame:
     if lb.empty:
         return lb
     lb["_f1"] = lb.get("f1_mean", pd.Series(np.nan, index=lb.index)).fillna(-1)
-    lb = lb.sort_values(["dataset", *level, "detector", "_f1"],
-                        ascending=[True, *[False] * len(level), True, False]).drop(columns="_f1")
+    lb = lb.sort_values(
+        ["dataset", *level, "detector", "_f1"], ascending=[True, *[False] * len(level), True, False]
+    ).drop(columns="_f1")
     lb["rank"] = lb.groupby(["dataset", *level, "detector"]).cumcount() + 1
     lead = ["dataset", *level, "detector", "rank", "sampler"]
     return lb[lead + [c for c in lb.columns if c not in lead]].reset_index(drop=True)
@@ -77,23 +80,60 @@ def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = 
         dataset, det = key[0], key[-1]
         rows = []
         for _, r in g.iterrows():
-            status = "ok" if r["n_failed"] == 0 else (
-                f"FAILED {r['n_failed']}/{r['n_failed'] + r['n_ok']}: {str(r['error'])[:120]}")
-            rows.append([
-                r["rank"], r["sampler"],
-                *[_fmt(r.get(f"{m}_mean"), r.get(f"{m}_std")) for m in ("recall", "f1", "roc_auc", "pr_auc")],
-                _fmt(r.get("f1_tuned_mean"), r.get("f1_tuned_std")),
-                int(r["n_ok"]),
-                *[_fmt(r.get(t), None, 1) for t in ("sampler_fit_s", "sampler_sample_s", "fidelity_s",
-                                                    "detector_fit_s", "predict_s")],
-                _fmt(r.get("peak_mb"), None, 0), status,
-            ])
+            status = (
+                "ok"
+                if r["n_failed"] == 0
+                else (f"FAILED {r['n_failed']}/{r['n_failed'] + r['n_ok']}: {str(r['error'])[:120]}")
+            )
+            rows.append(
+                [
+                    r["rank"],
+                    r["sampler"],
+                    *[
+                        _fmt(r.get(f"{m}_mean"), r.get(f"{m}_std"))
+                        for m in ("recall", "f1", "roc_auc", "pr_auc")
+                    ],
+                    _fmt(r.get("f1_tuned_mean"), r.get("f1_tuned_std")),
+                    int(r["n_ok"]),
+                    *[
+                        _fmt(r.get(t), None, 1)
+                        for t in (
+                            "sampler_fit_s",
+                            "sampler_sample_s",
+                            "fidelity_s",
+                            "detector_fit_s",
+                            "predict_s",
+                        )
+                    ],
+                    _fmt(r.get("peak_mb"), None, 0),
+                    status,
+                ]
+            )
         share = f" · attack share {key[1]:g}" if level else ""
         parts.append(f"### {dataset}{share} · detector `{det}`\n")
-        parts.append(tabulate(rows, headers=["rank", "sampler", "recall", "F1", "ROC-AUC", "PR-AUC",
-                                             "F1 (tuned thr.)", "n", "sampler fit s", "sample s",
-                                             "fidelity s", "detector fit s", "predict s", "peak MB",
-                                             "status"], tablefmt="github"))
+        parts.append(
+            tabulate(
+                rows,
+                headers=[
+                    "rank",
+                    "sampler",
+                    "recall",
+                    "F1",
+                    "ROC-AUC",
+                    "PR-AUC",
+                    "F1 (tuned thr.)",
+                    "n",
+                    "sampler fit s",
+                    "sample s",
+                    "fidelity s",
+                    "detector fit s",
+                    "predict s",
+                    "peak MB",
+                    "status",
+                ],
+                tablefmt="github",
+            )
+        )
         parts.append("")
     return "\n".join(parts)
 
@@ -105,16 +145,23 @@ def fidelity_summary(fid: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     per = (
         fid.groupby(["dataset", "sampler", "class", "seed", "fold"])
-        .agg(median_ks=("ks_stat", "median"), max_ks=("ks_stat", "max"),
-             mean_within_10pct=("mean_rel_diff", lambda s: float((s.abs() <= 0.10).mean())),
-             n_features=("feature", "size"))
+        .agg(
+            median_ks=("ks_stat", "median"),
+            max_ks=("ks_stat", "max"),
+            mean_within_10pct=("mean_rel_diff", lambda s: float((s.abs() <= 0.10).mean())),
+            n_features=("feature", "size"),
+        )
         .reset_index()
     )
     return (
         per.groupby(["dataset", "sampler", "class"])
-        .agg(median_ks=("median_ks", "mean"), max_ks=("max_ks", "mean"),
-             mean_within_10pct=("mean_within_10pct", "mean"), n_features=("n_features", "first"),
-             replicates=("seed", "size"))
+        .agg(
+            median_ks=("median_ks", "mean"),
+            max_ks=("max_ks", "mean"),
+            mean_within_10pct=("mean_within_10pct", "mean"),
+            n_features=("n_features", "first"),
+            replicates=("seed", "size"),
+        )
         .reset_index()
     )
 
@@ -122,8 +169,33 @@ def fidelity_summary(fid: pd.DataFrame) -> pd.DataFrame:
 def fidelity_markdown(summary: pd.DataFrame) -> str:
     if summary.empty:
         return "No sampler added rows: nothing to compare.\n"
-    rows = [[r.dataset, r.sampler, r["class"], f"{r.median_ks:.3f}", f"{r.max_ks:.3f}",
-             f"{100 * r.mean_within_10pct:.0f}%", int(r.n_features), int(r.replicates)]
-            for _, r in summary.iterrows()]
-    return tabulate(rows, headers=["dataset", "sampler", "class", "median KS", "max KS",
-                                   "means within 10%", "features", "replicates"], tablefmt="github") + "\n"
+    rows = [
+        [
+            r.dataset,
+            r.sampler,
+            r["class"],
+            f"{r.median_ks:.3f}",
+            f"{r.max_ks:.3f}",
+            f"{100 * r.mean_within_10pct:.0f}%",
+            int(r.n_features),
+            int(r.replicates),
+        ]
+        for _, r in summary.iterrows()
+    ]
+    return (
+        tabulate(
+            rows,
+            headers=[
+                "dataset",
+                "sampler",
+                "class",
+                "median KS",
+                "max KS",
+                "means within 10%",
+                "features",
+                "replicates",
+            ],
+            tablefmt="github",
+        )
+        + "\n"
+    )
