@@ -446,6 +446,10 @@ def score(ds: Dataset, classes, p_val, p_test, cat_val, cat_test, task) -> dict:
         M.attack_score(pv, all_classes, ds.benign_categories),
     )
     multi = M.multiclass_metrics(cat_test, pt, all_classes, ds.benign_categories)
+    # the per-category share flagged as attack keeps its own name: the per-class
+    # ``recall[<class>]`` (predicted as that very class) would silently replace it
+    for c in attack:
+        out[f"attack_recall[{c}]"] = out.pop(f"recall[{c}]")
     notes = {**out.pop("notes", {}), **multi.pop("notes", {})}
     out.update(multi)
     if notes:

@@ -34,6 +34,7 @@ def _names(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     from benchmark.datasets import ADAPTERS
+    from benchmark.fidelity.gate import DEFAULT_GATE
     from benchmark.profiles import PROFILES
     from benchmark.protocol import PROTOCOLS
     from benchmark.strategy import DEFAULT
@@ -81,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT,
         help=f"ratio of the largest class each attack category is raised to, 'auto', "
         f"or CLASS=COUNT,... (default: {DEFAULT})",
+    )
+    r.add_argument(
+        "--fidelity-gate",
+        metavar="RULES",
+        default=DEFAULT_GATE,
+        help="thresholds on the fidelity figures that mark a sampler's cells as failing fidelity: "
+        "NAME<=VALUE or NAME>=VALUE, comma-separated; '' for none; written to the manifest "
+        f"(default: {DEFAULT_GATE})",
     )
     r.add_argument("--dedupe", action="store_true", help="remove exact duplicate rows before splitting")
     r.add_argument("--device", default="cpu", help="cpu or cuda (GPU samplers; default: cpu)")
@@ -183,10 +192,12 @@ def cmd_list() -> int:
 
 
 def cmd_run(a: argparse.Namespace, argv: list[str]) -> int:
+    from benchmark.fidelity.gate import parse_gate
     from benchmark.registry import detectors, samplers
     from benchmark.runner import RunConfig, run
     from benchmark.sweep import parse_shares
 
+    parse_gate(a.fidelity_gate)  # a bad rule: one line, exit 2, before anything is loaded
     chosen_s = a.samplers or (samplers.names() if a.all else None)
     chosen_d = a.models or (detectors.names() if a.all else None)
     if not chosen_s or not chosen_d:
@@ -210,6 +221,7 @@ def cmd_run(a: argparse.Namespace, argv: list[str]) -> int:
         protocol_options={"test_share": a.test_share, "subsample": a.subsample, "cv_folds": a.cv_folds},
         task=a.task,
         sampling_strategy=a.sampling_strategy,
+        fidelity_gate=a.fidelity_gate,
         out=a.out,
         device=a.device,
         dedupe=a.dedupe,

@@ -27,6 +27,7 @@ from benchmark.cell import GroupSpec, assemble, fidelity_rows, plugin_class
 from benchmark.datasets import load_dataset
 from benchmark.errors import ConfigError
 from benchmark.execution import BACKENDS, GroupTask, ray_or_exit, run_tasks
+from benchmark.fidelity import gate
 from benchmark.jsonio import append_jsonl, dumps, write_json, write_text
 from benchmark.plugins import GenerativeSampler
 from benchmark.profiles import get_profile
@@ -60,6 +61,9 @@ class RunConfig:
     protocol_options: dict = field(default_factory=dict)
     task: str = "binary"
     sampling_strategy: str = DEFAULT_STRATEGY
+    # thresholds that mark a sampler's cells as failing fidelity (benchmark.fidelity.gate);
+    # applied by the report, so it is in no cache key
+    fidelity_gate: str = gate.DEFAULT_GATE
     out: str = "results"
     device: str = "cpu"
     dedupe: bool = False
@@ -120,6 +124,7 @@ def validate_config(cfg: RunConfig) -> None:
     if cfg.task not in TASKS:
         raise ConfigError(f"unknown task {cfg.task!r}; one of {', '.join(TASKS)}")
     SamplingStrategy.parse(cfg.sampling_strategy)
+    gate.parse_gate(cfg.fidelity_gate)
     for s in cfg.samplers:
         samplers.get(parse_spec(s)[0])
     for d in cfg.detectors:
@@ -467,6 +472,7 @@ def run(cfg: RunConfig, log=None) -> tuple[Path, int]:
             "doc": "attack categories raised to ceil(ratio × largest category) "
             "of each training part; benign categories untouched",
         },
+        "fidelity_gate": cfg.fidelity_gate,
         "attack_shares": cfg.attack_shares,
         "dataset": ds.describe(),
         "dedupe": dedupe_record,

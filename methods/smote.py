@@ -6,6 +6,13 @@ neighbours of the same class, so a class needs ``k + 1`` rows.  For a smaller
 class, k is reduced to ``n - 1`` and that is recorded; a class with a single row
 cannot be interpolated: its row is repeated (random oversampling) and that is
 recorded too.
+
+SMOTENC draws each new row's category by a vote among its neighbours, through a
+dense (new rows × k × codes) array: with HIKARI's ``responp`` (41,983 distinct
+ports in 555k flows) that is 81 GiB for one class.  When a categorical column has
+more than ``SMOTENC_MAX_CODES`` codes, the SMOTE variants' sparse one-hot
+encoding is used instead (``methods/_smote_variants.py``: the new row takes the
+category of the end of its segment it is nearer to); that is recorded per class.
 """
 
 from __future__ import annotations
@@ -17,6 +24,14 @@ import pandas as pd
 
 from benchmark.plugins import Sampler, combine
 from benchmark.registry import register_sampler
+from methods._smote_variants import OneHot, new_rows_of, note
+
+SMOTENC_MAX_CODES = 128
+
+
+def too_many_codes(X: pd.DataFrame, schema) -> list[str]:
+    """Categorical columns with more codes than SMOTENC can vote over in memory."""
+    return [c for c in schema.categorical_columns if c in X.columns and X[c].nunique() > SMOTENC_MAX_CODES]
 
 
 def imblearn_smote(X: pd.DataFrame, schema, k: int, seed: int, target_class, target: int, y, variant="smote"):
@@ -25,6 +40,10 @@ def imblearn_smote(X: pd.DataFrame, schema, k: int, seed: int, target_class, tar
 
     cat_idx = [X.columns.get_loc(c) for c in schema.categorical_columns if c in X.columns]
     strategy = {target_class: target}
+    if variant == "smote" and cat_idx and too_many_codes(X, schema):
+        enc = OneHot(X, schema)
+        new = new_rows_of(SMOTE(k_neighbors=k, random_state=seed), enc.encode(X), y, target_class, target)
+        return enc.decode(new)
     if cat_idx and len(cat_idx) == X.shape[1]:
         sampler = SMOTEN(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
     elif cat_idx:
@@ -81,6 +100,9 @@ class SmoteFamily(Sampler):
         """``n`` new rows of class ``c`` (``have`` training rows, ``k`` neighbours);
         variants override this (``methods/_smote_variants.py``) and record fallbacks in
         ``info["fallbacks"][c]``."""
+        wide = too_many_codes(X, schema) if self.variant == "smote" else []
+        if wide:
+            note(info, c, f"one-hot SMOTE instead of SMOTENC: {', '.join(wide)} > {SMOTENC_MAX_CODES} codes")
         rows = imblearn_smote(X, schema, k, seed, c, have + n, y, self.variant)
         if len(rows) != n:  # a variant that decides its own count; keep the requested number
             rows = rows.sample(n, replace=len(rows) < n, random_state=seed) if len(rows) else rows
@@ -90,4 +112,5 @@ class SmoteFamily(Sampler):
 @register_sampler
 class Smote(SmoteFamily):
     name = "smote"
+    version = "2"  # 2: one-hot SMOTE when a categorical column has > SMOTENC_MAX_CODES codes
     description = "SMOTE (imbalanced-learn), per attack category; SMOTENC with categorical columns"

@@ -33,7 +33,7 @@ from methods.smote import SmoteFamily
 @register_sampler
 class SmoteTomek(SmoteFamily):
     name = "smote_tomek"
-    version = "1"
+    version = "2"  # 2: smote 2
     kind = "hybrid"
     description = "SMOTE then Tomek-link cleaning of every class (imbalanced-learn's SMOTETomek)"
     profile_params = {"smoke": {}, "quick": {}, "paper": {}}

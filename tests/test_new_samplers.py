@@ -143,3 +143,32 @@ def test_max_fit_rows_subsamples_and_records():
     rec = res.info["training"]["models"]["attack"]
     assert rec["rows"] == 120 and rec["rows_fitted"] == 40
     assert "max_fit_rows" in rec["fallbacks"][0]
+
+
+def test_smote_with_a_wide_categorical_column_uses_one_hot_and_keeps_class_codes():
+    """HIKARI's responp has tens of thousands of codes: SMOTENC's neighbour vote would
+    allocate (new rows × k × codes) floats; smote switches to the one-hot encoding,
+    records it, and every new row takes a code the class has."""
+    from benchmark.schema import infer_schema
+    from methods.smote import SMOTENC_MAX_CODES, Smote
+
+    rng = np.random.default_rng(0)
+    n_b, n_a = 600, 60
+    X = pd.DataFrame(
+        {
+            "dur": np.r_[rng.lognormal(0, 1, n_b), rng.lognormal(2, 1, n_a)],
+            "port": np.r_[
+                rng.choice(np.arange(1000, 1000 + 3 * SMOTENC_MAX_CODES), n_b), rng.choice([22, 80, 443], n_a)
+            ],
+        }
+    )
+    y = pd.Series(["benign"] * n_b + ["attack"] * n_a)
+    schema = infer_schema(X, categorical=("port",))
+    res = Smote().fit_resample(X, y, schema=schema, targets={"attack": 300}, random_state=0)
+    new = res.X[res.synthetic]
+    assert len(new) == 240 and (res.y[res.synthetic] == "attack").all()
+    assert set(new["port"].unique()) <= {22, 80, 443}
+    assert "one-hot SMOTE instead of SMOTENC: port" in res.info["fallbacks"]["attack"]
+    # the numerical column is interpolated inside the class's range
+    a = X["dur"][y == "attack"]
+    assert new["dur"].between(a.min(), a.max()).all() and new["dur"].nunique() > 200

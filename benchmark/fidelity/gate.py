@@ -19,22 +19,60 @@ copies rows by design.
 
 from __future__ import annotations
 
+import math
 import re
 
 from benchmark.errors import ConfigError
 
 DEFAULT_GATE = "ks_median<=0.2,ks_max<=0.6,validity_all>=0.9"
 
+# the replicate-averaged figures a rule can name (the columns of the report's
+# fidelity table, ``benchmark.report.analysis.FIDELITY_COLUMNS``)
+FIGURES = (
+    "ks_median",
+    "ks_max",
+    "mean_within_10pct_share",
+    "wasserstein_std_median",
+    "corr_pearson_mad",
+    "corr_spearman_mad",
+    "detection_auc_mean",
+    "exact_copy_share",
+    "dcr_ratio",
+    "validity_all",
+    "validity_all_real",
+    "share_of_requested_classes",
+)
+
 
 def parse_gate(spec: str | None) -> list[tuple[str, str, float]]:
+    """``NAME<=VALUE`` / ``NAME>=VALUE`` rules, comma-separated (``None``: the default
+    gate; ``""``: no rules).  A malformed rule, a figure not in ``FIGURES`` (it could
+    never fail) or a value that is not a finite number is a ``ConfigError`` naming it."""
     spec = DEFAULT_GATE if spec is None else spec
     rules = []
     for part in filter(None, (s.strip() for s in spec.split(","))):
         m = re.fullmatch(r"([A-Za-z0-9_]+)\s*(<=|>=)\s*([-+0-9.eE]+)", part)
         if not m:
             raise ConfigError(f"fidelity gate: {part!r} is not NAME<=VALUE or NAME>=VALUE")
-        rules.append((m.group(1), m.group(2), float(m.group(3))))
+        name, op, value = m.groups()
+        if name not in FIGURES:
+            raise ConfigError(
+                f"fidelity gate: {part!r}: unknown figure {name!r}; one of {', '.join(FIGURES)}"
+            )
+        try:
+            limit = float(value)
+        except ValueError:
+            limit = float("nan")
+        if not math.isfinite(limit):
+            raise ConfigError(f"fidelity gate: {part!r}: {value!r} is not a number")
+        rules.append((name, op, limit))
     return rules
+
+
+def describe(spec: str | None) -> str:
+    """The gate as the report prints it."""
+    spec = DEFAULT_GATE if spec is None else spec
+    return spec if parse_gate(spec) else "(no rules: every sampler passes)"
 
 
 def check(summary: dict, rules) -> list[str]:

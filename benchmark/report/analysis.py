@@ -99,20 +99,7 @@ def fidelity_frame(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-FIDELITY_COLUMNS = (
-    "ks_median",
-    "ks_max",
-    "mean_within_10pct_share",
-    "wasserstein_std_median",
-    "corr_pearson_mad",
-    "corr_spearman_mad",
-    "detection_auc_mean",
-    "exact_copy_share",
-    "dcr_ratio",
-    "validity_all",
-    "validity_all_real",
-    "share_of_requested_classes",
-)
+FIDELITY_COLUMNS = gate.FIGURES
 
 
 def fidelity_by_class(fid: pd.DataFrame) -> pd.DataFrame:

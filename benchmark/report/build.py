@@ -12,17 +12,16 @@ from benchmark.fidelity import gate
 from benchmark.jsonio import read_jsonl, write_json, write_text
 from benchmark.report import analysis as A
 from benchmark.report import figures as F
+from benchmark.report import generators as G
 from benchmark.report.claims import claims_section
 from benchmark.report.document import Doc, to_html, to_markdown
+from benchmark.report.generators import generator_markdown, generator_table
 from benchmark.report.leaderboard import (
+    MARK,
     cells_frame,
-    fidelity_markdown,
-    fidelity_summary,
     leaderboard,
     leaderboard_markdown,
 )
-
-MARK = {"better": "▲", "worse": "▼", "no detectable difference": "=", "too few seeds": "?"}
 
 
 def _with_tests(lb: pd.DataFrame, tests: pd.DataFrame, gates: pd.DataFrame) -> pd.DataFrame:
@@ -75,7 +74,9 @@ def build_report(run_dir: str | Path, log=None) -> dict:
         f"seeds {manifest['seeds']}, sampling strategy `{manifest['sampling_strategy']['spec']}`. "
         "Mean ± std over replicates; ranked by F1 (threshold 0.5) within each detector. "
         "Δ F1 vs `none`: paired by replicate, ▲ better / ▼ worse / = no detectable difference "
-        "(Wilcoxon, Holm) / ? too few seeds for any test to reach p < 0.05.\n\n"
+        "(Wilcoxon, Holm) / ? too few seeds for any test to reach p < 0.05, with its 95% CI. "
+        f"Fidelity gate `{gate.describe(manifest.get('fidelity_gate'))}`: `pass`, or `FAIL` with the "
+        "figures some class of the sampler's synthetic rows broke (cells stay, marked).\n\n"
         f"Command: `{manifest.get('command', '')}`\n\n"
     )
     write_text(run_dir / "leaderboard.md", head + leaderboard_markdown(lb))
@@ -83,13 +84,17 @@ def build_report(run_dir: str | Path, log=None) -> dict:
         from benchmark.sweep import plot_attack_share
 
         plot_attack_share(lb, run_dir / "attack_share_f1.png")
-    fs = fidelity_summary(fid)
+    gen = generator_table(records)
+    if not gen.empty:
+        gen.to_csv(run_dir / "generators.csv", index=False)
     write_text(
         run_dir / "fidelity.md",
         "# Fidelity — synthetic rows vs the real training rows of their class\n\n"
-        "Per sampler and class: the median and max over features of the KS statistic, and the "
-        "share of features whose synthetic mean is within 10% of the real one; averaged over "
-        "replicates.\n\n" + fidelity_markdown(fs),
+        "Per sampler and class, averaged over replicates: the median and max over features of the "
+        "KS statistic, the share of features whose synthetic mean is within 10% of the real one, "
+        "the share of rows satisfying every flow identity (HIKARI layout), the share of the rows "
+        "asked for the class that are of the class, and the class model's training seconds and "
+        "seconds per epoch where the sampler records them.\n\n" + generator_markdown(gen),
     )
 
     claims = write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, fid_class, gates)
@@ -97,7 +102,7 @@ def build_report(run_dir: str | Path, log=None) -> dict:
         log(f"results: {run_dir}")
         log((run_dir / "leaderboard.md").read_text())
         log(f"report: {run_dir / 'report.html'}")
-    return {"leaderboard": lb, "fidelity_summary": fs, "tests": tests, "claims": claims}
+    return {"leaderboard": lb, "generators": gen, "tests": tests, "claims": claims}
 
 
 def _f(v, d=3):
@@ -138,7 +143,7 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
             + (" — removed before splitting (--dedupe)" if manifest.get("dedupe") else ""),
             f"Cells: {manifest.get('total_cells', len(cells))} total, {manifest.get('failed_cells', 0)} failed; "
             f"wall time {manifest.get('wall_seconds', 0):.0f} s",
-            "Fidelity gate: " + (manifest.get("fidelity_gate") or gate.DEFAULT_GATE),
+            "Fidelity gate: " + gate.describe(manifest.get("fidelity_gate")),
         ]
     )
 
@@ -201,7 +206,10 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
         )
 
     ok = A.ok_cells(cells) if len(cells) else cells
-    cat_cols = [c for c in ok.columns if c.startswith("recall[")]
+    # the share of each attack category's rows flagged as attack; under --task multiclass
+    # ``recall[<class>]`` is the per-class recall (predicted as that class) instead
+    prefix = "attack_recall[" if any(c.startswith("attack_recall[") for c in ok.columns) else "recall["
+    cat_cols = [c for c in ok.columns if c.startswith(prefix)]
     if cat_cols:
         doc.h(2, "Recall per attack category")
         doc.p(
@@ -210,7 +218,7 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
         )
         t = ok.groupby(["dataset", "detector", "sampler"])[cat_cols].mean().reset_index()
         doc.table(
-            ["dataset", "detector", "sampler", *[c[7:-1] for c in cat_cols]],
+            ["dataset", "detector", "sampler", *[c[len(prefix) : -1] for c in cat_cols]],
             [[r.dataset, r.detector, r.sampler, *[_f(r[c]) for c in cat_cols]] for _, r in t.iterrows()],
         )
 
@@ -250,11 +258,15 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
         if res.get("reason"):
             doc.p(f"Friedman test over samplers ({key}): not run — {res['reason']}.")
         else:
+            # Iman–Davenport is undefined when every block ranks the samplers alike (its F
+            # divides by zero), the Nemenyi CD beyond 20 samplers: None, printed as such
+            idp = res.get("iman_davenport_p")
+            idp = "undefined (every block ranks the samplers alike)" if idp is None else f"{idp:.3g}"
+            cd = "—" if res.get("cd") is None else f"{res['cd']:.2f}"
             doc.p(
                 f"Friedman test over {res['k']} samplers ({key}, {res['n_blocks']} blocks of detector × "
                 f"replicate, F1): χ² = {res['statistic']:.2f}, p = {res['p_value']:.3g}; Iman–Davenport "
-                f"p = {res['iman_davenport_p']:.3g}; Nemenyi CD = {res['cd']:.2f}."
-                + (f" Note: {res['warning']}" if res.get("warning") else "")
+                f"p = {idp}; Nemenyi CD = {cd}." + (f" Note: {res['warning']}" if res.get("warning") else "")
             )
 
     doc.h(2, "Fidelity")
@@ -265,6 +277,13 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
         "DCR ratio: distance of synthetic rows to their closest training row over that of real held-out "
         "rows (≪ 1 = copies). Validity: share of rows satisfying every HIKARI flow identity."
     )
+    gen = generator_table(records)
+    if not gen.empty:
+        doc.table(
+            G.HEADERS,
+            G.generator_rows(gen),
+            caption="Per class: KS, means, valid flows, delivered share, training cost (fidelity.md)",
+        )
     if not fid_class.empty:
         cols = [c for c in A.FIDELITY_COLUMNS if c in fid_class.columns]
         doc.table(
@@ -276,7 +295,7 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
         )
     if not gates.empty:
         doc.p(
-            "Fidelity gate (" + (manifest.get("fidelity_gate") or gate.DEFAULT_GATE) + "): a sampler fails "
+            "Fidelity gate (" + gate.describe(manifest.get("fidelity_gate")) + "): a sampler fails "
             "when any class it generated breaks a threshold; its cells stay in every table, marked."
         )
         doc.table(

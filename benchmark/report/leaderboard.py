@@ -10,6 +10,8 @@ from benchmark.metrics import HEADLINE
 
 SCORE_COLUMNS = (*HEADLINE, "precision", "f1_tuned", "recall_tuned", "mcc", "macro_f1")
 TIME_COLUMNS = ("sampler_s", "sampler_fit_s", "sampler_sample_s", "detector_fit_s", "predict_s", "fidelity_s")
+# the verdict of a paired test against ``none`` (``benchmark.stats``), as one mark
+MARK = {"better": "▲", "worse": "▼", "no detectable difference": "=", "too few seeds": "?"}
 
 
 def cells_frame(records: list[dict]) -> pd.DataFrame:
@@ -72,10 +74,27 @@ def leaderboard(cells: pd.DataFrame) -> pd.DataFrame:
     return lb[lead + [c for c in lb.columns if c not in lead]].reset_index(drop=True)
 
 
+def f1_diff_text(r) -> str:
+    """Δ F1 vs ``none`` of a leaderboard row: the verdict's mark, the paired mean
+    difference and its CI (``—`` for ``none`` itself or when ``none`` was not run)."""
+    d = r.get("f1_diff_vs_none")
+    if d is None or pd.isna(d):
+        return "—"
+    text = f"{MARK.get(r.get('f1_verdict'), '')} {d:+.3f}".strip()
+    lo, hi = r.get("f1_diff_ci_low"), r.get("f1_diff_ci_high")
+    if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi):
+        text += f" [{lo:+.3f}, {hi:+.3f}]"
+    return text
+
+
 def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = None) -> str:
-    """``extra`` maps a leaderboard row key (dataset|detector|sampler) to marks (e.g. significance)."""
+    """``extra`` maps a leaderboard row key (dataset|detector|sampler) to marks (e.g. significance).
+    The Δ F1 vs ``none`` and fidelity-gate columns appear when the leaderboard has them
+    (``benchmark.report.build`` adds them)."""
     parts = []
     level = ["attack_share"] if "attack_share" in lb else []
+    with_diff = "f1_diff_vs_none" in lb
+    with_gate = "fidelity_gate" in lb
     for key, g in lb.groupby(["dataset", *level, "detector"], sort=False):
         dataset, det = key[0], key[-1]
         rows = []
@@ -94,6 +113,12 @@ def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = 
                         for m in ("recall", "f1", "roc_auc", "pr_auc")
                     ],
                     _fmt(r.get("f1_tuned_mean"), r.get("f1_tuned_std")),
+                    *([f1_diff_text(r)] if with_diff else []),
+                    *(
+                        [r.get("fidelity_gate") if pd.notna(r.get("fidelity_gate")) else "—"]
+                        if with_gate
+                        else []
+                    ),
                     int(r["n_ok"]),
                     *[
                         _fmt(r.get(t), None, 1)
@@ -122,6 +147,8 @@ def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = 
                     "ROC-AUC",
                     "PR-AUC",
                     "F1 (tuned thr.)",
+                    *(["Δ F1 vs none"] if with_diff else []),
+                    *(["fidelity gate"] if with_gate else []),
                     "n",
                     "sampler fit s",
                     "sample s",
@@ -136,66 +163,3 @@ def leaderboard_markdown(lb: pd.DataFrame, extra: dict[str, list[str]] | None = 
         )
         parts.append("")
     return "\n".join(parts)
-
-
-def fidelity_summary(fid: pd.DataFrame) -> pd.DataFrame:
-    """Per sampler × class: per-replicate median/max KS and share of means within 10%,
-    averaged over replicates."""
-    if fid.empty:
-        return pd.DataFrame()
-    per = (
-        fid.groupby(["dataset", "sampler", "class", "seed", "fold"])
-        .agg(
-            median_ks=("ks_stat", "median"),
-            max_ks=("ks_stat", "max"),
-            mean_within_10pct=("mean_rel_diff", lambda s: float((s.abs() <= 0.10).mean())),
-            n_features=("feature", "size"),
-        )
-        .reset_index()
-    )
-    return (
-        per.groupby(["dataset", "sampler", "class"])
-        .agg(
-            median_ks=("median_ks", "mean"),
-            max_ks=("max_ks", "mean"),
-            mean_within_10pct=("mean_within_10pct", "mean"),
-            n_features=("n_features", "first"),
-            replicates=("seed", "size"),
-        )
-        .reset_index()
-    )
-
-
-def fidelity_markdown(summary: pd.DataFrame) -> str:
-    if summary.empty:
-        return "No sampler added rows: nothing to compare.\n"
-    rows = [
-        [
-            r.dataset,
-            r.sampler,
-            r["class"],
-            f"{r.median_ks:.3f}",
-            f"{r.max_ks:.3f}",
-            f"{100 * r.mean_within_10pct:.0f}%",
-            int(r.n_features),
-            int(r.replicates),
-        ]
-        for _, r in summary.iterrows()
-    ]
-    return (
-        tabulate(
-            rows,
-            headers=[
-                "dataset",
-                "sampler",
-                "class",
-                "median KS",
-                "max KS",
-                "means within 10%",
-                "features",
-                "replicates",
-            ],
-            tablefmt="github",
-        )
-        + "\n"
-    )
