@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmark.cache import (
+    VERSIONED_PACKAGES,
     Cache,
     code_hash,
     digest,
@@ -99,19 +100,7 @@ def versions() -> dict:
     from importlib import metadata
 
     out = {"python": platform.python_version(), "platform": platform.platform()}
-    for pkg in (
-        "ids-oversampling-benchmark",
-        "numpy",
-        "pandas",
-        "scipy",
-        "scikit-learn",
-        "imbalanced-learn",
-        "xgboost",
-        "torch",
-        "ctgan",
-        "sdv",
-        "ray",
-    ):
+    for pkg in (*VERSIONED_PACKAGES, "ray"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -131,6 +120,10 @@ def validate_config(cfg: RunConfig) -> None:
         detectors.get(parse_spec(d)[0])
     if not cfg.samplers or not cfg.detectors:
         raise ConfigError("nothing to run: give --samplers and --models, or --all")
+    for what, items in (("seed", cfg.seeds or ()), ("sampler", cfg.samplers), ("detector", cfg.detectors)):
+        twice = sorted({str(x) for x in items if list(items).count(x) > 1})
+        if twice:  # a replicate or a leaderboard row given twice would be paired with itself
+            raise ConfigError(f"{what}(s) given more than once: {', '.join(twice)}")
     if cfg.backend not in BACKENDS:
         raise ConfigError(f"unknown backend {cfg.backend!r}; one of {', '.join(BACKENDS)}")
     if cfg.jobs is not None and cfg.jobs < 1:
