@@ -91,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         "NAME<=VALUE or NAME>=VALUE, comma-separated; '' for none; written to the manifest "
         f"(default: {DEFAULT_GATE})",
     )
-    r.add_argument("--dedupe", action="store_true", help="remove exact duplicate rows before splitting")
+    r.add_argument(
+        "--dedupe",
+        action="store_true",
+        help="remove exact duplicate rows (same features and category) before splitting; rows "
+        "with the same features in another category stay, and the duplicate report (features only) still counts them",
+    )
     r.add_argument("--device", default="cpu", help="cpu or cuda (GPU samplers; default: cpu)")
     r.add_argument("--test-share", type=float, default=0.2, help="holdout test share (default: 0.2)")
     r.add_argument(
