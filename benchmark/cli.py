@@ -63,7 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("--all", action="store_true", help="every registered sampler × every detector")
+    r.add_argument(
+        "--all",
+        action="store_true",
+        help="every registered sampler × every detector (a --samplers or --models given as well narrows it to those)",
+    )
     r.add_argument("--dataset", default="demo", choices=list(ADAPTERS), help="data source (default: demo)")
     r.add_argument("--data", help="file (hikari2021, csv) or folder (nsl-kdd) to read")
     r.add_argument("--samplers", type=_names, help="comma-separated sampler specs (name or name:key=value)")

@@ -35,7 +35,9 @@ class Profile:
 
 
 PROFILES = {
-    "smoke": Profile("smoke", "seconds: tests and a first look", (0, 1), 3_000, 300, 3, 300, 2_000),
+    "smoke": Profile(
+        "smoke", "minutes: tests and a first look (3,000 demo rows)", (0, 1), 3_000, 300, 3, 300, 2_000
+    ),
     "quick": Profile(
         "quick", "minutes on two CPU cores (the default)", (0, 1, 2), 30_000, 1_000, 3, 1_000, 10_000
     ),

@@ -1,14 +1,16 @@
-"""Shared fixtures.  Real data is read from ../shared/data (never copied into the
-repo); tests that need it skip, with the reason, when it is absent."""
+"""Shared fixtures.  Real data is read from ../shared/data beside the checkout, or from
+the folder in the environment variable IDS_BENCH_DATA (never copied into the repo);
+tests that need it skip, with the reason, when it is absent."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = Path(os.environ.get("IDS_BENCH_DATA") or ROOT.parent / "shared" / "data")
 NSL_DIR = SHARED / "nsl-kdd"
 HIKARI_FRAGMENT = SHARED / "hikari2021" / "ALLFLOWMETER_HIKARI2021_fragment.csv"
 SEED_GAN_OUTPUT = SHARED / "seed-gan-output" / "synthetic_network_traffic.csv"
@@ -16,7 +18,7 @@ SEED_GAN_OUTPUT = SHARED / "seed-gan-output" / "synthetic_network_traffic.csv"
 
 def need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"real data not available: {path} (see ../shared/data/README.md)")
+        pytest.skip(f"real data not available: {path} (set IDS_BENCH_DATA to the data folder; see README.md)")
     return path
 
 

@@ -1,11 +1,11 @@
 """The demo simulator: HIKARI layout, class proportions, valid flows, class profiles."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SHARED
 
 from benchmark.datasets.demo_simulator import (
     MIN_PER_CATEGORY,
@@ -24,7 +24,7 @@ from benchmark.datasets.hikari_layout import (
     FULL_FILE_ROWS,
 )
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = SHARED  # conftest: ../shared/data or $IDS_BENCH_DATA
 FRAGMENT = DATA / "hikari2021" / "ALLFLOWMETER_HIKARI2021_fragment.csv"
 
 

@@ -31,6 +31,8 @@ OUTPUTS = (
     "manifest.json",
     "cells.jsonl",
     "leaderboard.csv",
+    "timings.csv",
+    "generators.csv",
     "leaderboard.md",
     "fidelity.csv",
     "fidelity.md",
@@ -111,8 +113,12 @@ def check_run(run_dir, cells, samplers, ds, protocol):
     for r in lb.itertuples():
         for m in ("recall", "f1", "roc_auc", "pr_auc"):
             assert getattr(r, f"{m}_mean") == pytest.approx(by[(r.sampler, r.detector)][m], abs=1e-12)
+    timings = pd.read_csv(run_dir / "timings.csv")  # the seconds of the same rows
+    assert list(timings[["detector", "sampler"]].itertuples(index=False)) == list(
+        lb[["detector", "sampler"]].itertuples(index=False)
+    )
     for t in TIME_COLUMNS[:3]:
-        assert t in lb.columns
+        assert t in timings.columns and t not in lb.columns
     assert all(g in ("pass", "n/a (no rows added)") or g.startswith("FAIL: ") for g in lb["fidelity_gate"])
     assert (lb.loc[lb.sampler == "none", "fidelity_gate"] == "n/a (no rows added)").all()
     assert lb.loc[lb.sampler != "none", "f1_diff_vs_none"].notna().all()

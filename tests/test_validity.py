@@ -1,9 +1,8 @@
 """The flow-validity checker on real rows, the seed study's GAN output and demo rows."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from conftest import SHARED
 
 from benchmark.datasets.demo_simulator import simulate_flows
 from benchmark.datasets.hikari_identities import IDENTITY_NAMES, repair_flows
@@ -11,7 +10,7 @@ from benchmark.datasets.hikari_layout import INT_FEATURES
 from benchmark.errors import DataError
 from benchmark.fidelity.validity import flow_validity, traffic_categories
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = SHARED  # conftest: ../shared/data or $IDS_BENCH_DATA
 FRAGMENT = DATA / "hikari2021" / "ALLFLOWMETER_HIKARI2021_fragment.csv"
 SEED_GAN = DATA / "seed-gan-output" / "synthetic_network_traffic.csv"
 

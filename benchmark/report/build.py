@@ -18,6 +18,7 @@ from benchmark.report.document import Doc, to_html, to_markdown
 from benchmark.report.generators import generator_markdown, generator_table
 from benchmark.report.leaderboard import (
     MARK,
+    TIME_COLUMNS,
     cells_frame,
     leaderboard,
     leaderboard_markdown,
@@ -62,7 +63,7 @@ def build_report(run_dir: str | Path, log=None) -> dict:
     if not lb.empty:
         lb = A.add_confidence_intervals(lb, cells)
         lb = _with_tests(lb, tests, gates)
-    lb.to_csv(run_dir / "leaderboard.csv", index=False)
+    write_leaderboard_csvs(lb, run_dir)
     if not tests.empty:
         tests.to_csv(run_dir / "significance.csv", index=False)
     fried = A.friedman_tests(cells) if not cells.empty and (cells["status"] == "ok").any() else {}
@@ -103,6 +104,17 @@ def build_report(run_dir: str | Path, log=None) -> dict:
         log((run_dir / "leaderboard.md").read_text())
         log(f"report: {run_dir / 'report.html'}")
     return {"leaderboard": lb, "generators": gen, "tests": tests, "claims": claims}
+
+
+def write_leaderboard_csvs(lb: pd.DataFrame, run_dir: Path) -> None:
+    """``leaderboard.csv``: the scores, so that the same seed gives the same file byte for
+    byte; ``timings.csv``: the same rows' seconds and peak memory, which vary from run to
+    run (both are in ``leaderboard.md``)."""
+    measured = [c for c in (*TIME_COLUMNS, "peak_mb") if c in lb.columns]
+    lb.drop(columns=measured).to_csv(run_dir / "leaderboard.csv", index=False)
+    keys = [c for c in ("dataset", *A.LEVEL_COLUMNS, "detector", "sampler") if c in lb.columns]
+    if not lb.empty:
+        lb[keys + measured].to_csv(run_dir / "timings.csv", index=False)
 
 
 def _f(v, d=3):
