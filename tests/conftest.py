@@ -4,13 +4,11 @@ tests that need it skip, with the reason, when it is absent."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from data_paths import SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("IDS_BENCH_DATA") or ROOT.parent / "shared" / "data")
 NSL_DIR = SHARED / "nsl-kdd"
 HIKARI_FRAGMENT = SHARED / "hikari2021" / "ALLFLOWMETER_HIKARI2021_fragment.csv"
 SEED_GAN_OUTPUT = SHARED / "seed-gan-output" / "synthetic_network_traffic.csv"

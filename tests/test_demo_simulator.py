@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHARED
+from data_paths import SHARED
 
 from benchmark.datasets.demo_simulator import (
     MIN_PER_CATEGORY,
@@ -24,7 +24,7 @@ from benchmark.datasets.hikari_layout import (
     FULL_FILE_ROWS,
 )
 
-DATA = SHARED  # conftest: ../shared/data or $IDS_BENCH_DATA
+DATA = SHARED  # ../shared/data or $IDS_BENCH_DATA
 FRAGMENT = DATA / "hikari2021" / "ALLFLOWMETER_HIKARI2021_fragment.csv"
 
 

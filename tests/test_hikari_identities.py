@@ -4,7 +4,7 @@ and ``repair_flows`` makes any finite table pass while keeping its base columns.
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHARED
+from data_paths import SHARED
 
 from benchmark.datasets.hikari_identities import (
     BASE_COLUMNS,
@@ -17,7 +17,7 @@ from benchmark.datasets.hikari_identities import (
 )
 from benchmark.datasets.hikari_layout import FLOW_FEATURES, INT_FEATURES, STAT_GROUPS
 
-DATA = SHARED  # conftest: ../shared/data or $IDS_BENCH_DATA
+DATA = SHARED  # ../shared/data or $IDS_BENCH_DATA
 FRAGMENT = DATA / "hikari2021" / "ALLFLOWMETER_HIKARI2021_fragment.csv"
 SEED_GAN = DATA / "seed-gan-output" / "synthetic_network_traffic.csv"
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from conftest import SHARED
+from data_paths import SHARED
 
 from benchmark.datasets.demo_simulator import simulate_flows
 from benchmark.datasets.hikari_identities import IDENTITY_NAMES, repair_flows
@@ -10,7 +10,7 @@ from benchmark.datasets.hikari_layout import INT_FEATURES
 from benchmark.errors import DataError
 from benchmark.fidelity.validity import flow_validity, traffic_categories
 
-DATA = SHARED  # conftest: ../shared/data or $IDS_BENCH_DATA
+DATA = SHARED  # ../shared/data or $IDS_BENCH_DATA
 FRAGMENT = DATA / "hikari2021" / "ALLFLOWMETER_HIKARI2021_fragment.csv"
 SEED_GAN = DATA / "seed-gan-output" / "synthetic_network_traffic.csv"
 
