@@ -72,14 +72,22 @@ def friedman_tests(cells: pd.DataFrame, metric="f1") -> dict:
     return res
 
 
-def fidelity_frame(records: list[dict]) -> pd.DataFrame:
-    """One row per (dataset, replicate, sampler, class): the suite's summary (once per group)."""
-    rows, seen = [], set()
+def audited_groups(records: list[dict]):
+    """``(key, record)`` once per (dataset, attack_share, seed, fold, sampler) whose rows were
+    audited: the detectors of a group share one sampler fit and one fidelity summary."""
+    seen = set()
     for r in records:
         key = (r.get("dataset"), r.get("attack_share"), r.get("seed"), r.get("fold"), r.get("sampler"))
         if key in seen or not isinstance(r.get("fidelity"), dict):
             continue
         seen.add(key)
+        yield key, r
+
+
+def fidelity_frame(records: list[dict]) -> pd.DataFrame:
+    """One row per (dataset, replicate, sampler, class): the suite's summary (once per group)."""
+    rows = []
+    for key, r in audited_groups(records):
         share = (r.get("sampler_record") or {}).get("share_of_requested_classes")
         for cls, summ in r["fidelity"].items():
             if not isinstance(summ, dict):

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
+from benchmark.report.analysis import audited_groups
+
 COLUMNS = (
     "ks_median",
     "ks_max",
@@ -48,12 +50,8 @@ def _training(record: dict, cls: str) -> dict:
 
 def generator_frame(records: list[dict]) -> pd.DataFrame:
     """One row per (dataset, replicate, sampler, class) that received rows."""
-    rows, seen = [], set()
-    for r in records:
-        key = (r.get("dataset"), r.get("attack_share"), r.get("seed"), r.get("fold"), r.get("sampler"))
-        if key in seen or not isinstance(r.get("fidelity"), dict):
-            continue
-        seen.add(key)
+    rows = []
+    for key, r in audited_groups(records):
         sr = r.get("sampler_record") or {}
         requested, delivered = sr.get("requested") or {}, sr.get("delivered") or {}
         for cls, summ in r["fidelity"].items():
