@@ -175,16 +175,17 @@ def conformance_table(seed: int = 0, n_benign: int = 200, n_attack: int = 40, n_
 
 
 # --------------------------------------------------------------------------- samplers
-def _sampler_factory(sampler_or_spec, profile: str):
-    """(a callable giving a fresh sampler, its display name)."""
-    from benchmark.registry import instantiate, samplers
+def _plugin_factory(registry, plugin_or_spec, profile: str):
+    """(a callable giving a fresh plugin, its display name) for a spec (``name`` or
+    ``name:key=value``), a plugin class, or an instance (deep-copied on each call)."""
+    from benchmark.registry import instantiate
 
-    if isinstance(sampler_or_spec, str):
-        return (lambda: instantiate(samplers, sampler_or_spec, profile)), sampler_or_spec
-    if isinstance(sampler_or_spec, type):
-        cls = sampler_or_spec
+    if isinstance(plugin_or_spec, str):
+        return (lambda: instantiate(registry, plugin_or_spec, profile)), plugin_or_spec
+    if isinstance(plugin_or_spec, type):
+        cls = plugin_or_spec
         return (lambda: cls.for_profile(profile)), cls.name or cls.__name__
-    inst = sampler_or_spec
+    inst = plugin_or_spec
     return (lambda: copy.deepcopy(inst)), type(inst).name or type(inst).__name__
 
 
@@ -396,7 +397,9 @@ def check_sampler(
         raise ValueError("give X, y, schema and targets together (or none of them)")
     y = pd.Series(np.asarray(y), name=getattr(y, "name", None) or "category")
     X = X.reset_index(drop=True)
-    make, label = _sampler_factory(sampler_or_spec, profile)
+    from benchmark.registry import samplers
+
+    make, label = _plugin_factory(samplers, sampler_or_spec, profile)
     report = Report(f"sampler {label}")
     try:
         first = make()
@@ -523,18 +526,6 @@ def detector_table(seed: int = 0, n: int = 400):
     return X, y_bin, cls.astype(object), schema
 
 
-def _detector_factory(detector_or_spec, profile: str):
-    from benchmark.registry import detectors, instantiate
-
-    if isinstance(detector_or_spec, str):
-        return (lambda: instantiate(detectors, detector_or_spec, profile)), detector_or_spec
-    if isinstance(detector_or_spec, type):
-        cls = detector_or_spec
-        return (lambda: cls.for_profile(profile)), cls.name or cls.__name__
-    inst = detector_or_spec
-    return (lambda: copy.deepcopy(inst)), type(inst).name or type(inst).__name__
-
-
 def _proba_problems(p, n, k) -> str:
     p = np.asarray(p, dtype=float)
     if p.shape != (n, k):
@@ -552,7 +543,9 @@ def check_detector(
     detector_or_spec, *, profile: str = "smoke", seed: int = 0, raise_on_failure: bool = False
 ) -> Report:
     """Run every detector check (see the module docstring); returns the :class:`Report`."""
-    make, label = _detector_factory(detector_or_spec, profile)
+    from benchmark.registry import detectors
+
+    make, label = _plugin_factory(detectors, detector_or_spec, profile)
     report = Report(f"detector {label}")
     X, yb, ym, schema = detector_table(seed)
     try:
