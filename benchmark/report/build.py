@@ -98,7 +98,9 @@ def build_report(run_dir: str | Path, log=None) -> dict:
         "seconds per epoch where the sampler records them.\n\n" + generator_markdown(gen),
     )
 
-    claims = write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, fid_class, gates)
+    claims = write_full_report(
+        run_dir, manifest, records, cells, lb, tests, fried, fid, fid_class, gates, gen
+    )
     if log:
         log(f"results: {run_dir}")
         log((run_dir / "leaderboard.md").read_text())
@@ -129,7 +131,7 @@ def _ci(r, m):
     return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]" if pd.notna(lo) else f"{mean:.3f}"
 
 
-def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, fid_class, gates):
+def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, fid_class, gates, gen):
     doc = Doc()
     ds = manifest["dataset"]
     figdir = run_dir / "figures"
@@ -289,7 +291,6 @@ def write_full_report(run_dir, manifest, records, cells, lb, tests, fried, fid, 
         "DCR ratio: distance of synthetic rows to their closest training row over that of real held-out "
         "rows (≪ 1 = copies). Validity: share of rows satisfying every HIKARI flow identity."
     )
-    gen = generator_table(records)
     if not gen.empty:
         doc.table(
             G.HEADERS,
