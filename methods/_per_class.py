@@ -16,7 +16,11 @@ for what all of them do around their library:
   sequential backend), because ctgan's transformer otherwise encodes columns in
   worker processes that the seeding cannot reach; the same seed gives the same rows;
 - one torch thread on the CPU (:func:`in_process`): far faster for these small
-  networks when another process shares the cores.
+  networks when another process shares the cores;
+- ``n_jobs`` (an execution parameter, not in cache keys): the classes are fitted
+  in that many worker processes (:func:`fit_each`), each class seeded as in this
+  process, so the rows are the same as a one-process fit (a test); the harness
+  gives it the group's threads.
 
 Per class, the record (``training.models[class]``) holds the rows fitted, the
 batch actually used, the fit seconds and every fallback.
@@ -37,6 +41,29 @@ from benchmark.seeding import seeded
 # ctgan's and SDV's transformers fit a Gaussian mixture of at most this many modes
 # per continuous column, capped by the number of rows (ctgan: ``min(len(data), 10)``).
 MAX_MIXTURE_COMPONENTS = 10
+
+
+def fit_each(fn, arglists: list[tuple], n_jobs: int) -> list:
+    """``[fn(*args) for args in arglists]``, in up to ``n_jobs`` worker processes
+    (joblib/loky) when there is more than one call.  Each call must seed itself
+    (``seeded``): then the results are the same as in this process, in the same
+    order.  The harness sets ``n_jobs`` to the group's threads: 1 inside ``--jobs N``
+    workers, so processes are never nested there."""
+    if n_jobs <= 1 or len(arglists) <= 1:
+        return [fn(*a) for a in arglists]
+    import joblib
+
+    par = joblib.Parallel(n_jobs=min(int(n_jobs), len(arglists)), backend="loky")
+    return par(joblib.delayed(fn)(*a) for a in arglists)
+
+
+def row_cap(n_rows: int, max_rows: int | None, seed: int) -> np.ndarray | None:
+    """The ``max_fit_rows`` budget: sorted indices of a seeded random ``max_rows`` of
+    ``n_rows`` rows, or None when there is no cap or the class is within it.  Shared
+    by every generator with such a budget, so a quick fit costs the same at any size."""
+    if not max_rows or n_rows <= int(max_rows):
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_rows, int(max_rows), replace=False))
 
 
 @contextlib.contextmanager
@@ -116,32 +143,56 @@ class PerClassSynthesizer(GenerativeSampler):
         self.record: dict = {}
         self.fallbacks: list[str] = []
         max_rows = self.params.get("max_fit_rows")
+        todo, notes_of = [], {}
         for i, c in enumerate(classes):
             rows = X[(y == c).to_numpy()].reset_index(drop=True)
             seed = random_state + self.CLASS_SEED_STEP * i
             rec: dict[str, Any] = {"rows": len(rows)}
             notes: list[str] = []
-            if max_rows and len(rows) > int(max_rows):
-                pick = np.sort(np.random.default_rng(seed).choice(len(rows), int(max_rows), replace=False))
+            pick = row_cap(len(rows), max_rows, seed)
+            if pick is not None:
                 rows = rows.iloc[pick].reset_index(drop=True)
                 notes.append(f"fitted on a random {int(max_rows)} of its {rec['rows']} rows (max_fit_rows)")
                 rec["rows_fitted"] = len(rows)
             const = {col: rows[col].iloc[0] for col in rows.columns if rows[col].nunique() <= 1}
             train = rows.drop(columns=list(const))
             rec["constant_columns_passed_through"] = len(const)
-            t0 = time.perf_counter()
-            model = None
+            self.models[c] = (None, const)
+            self.record[str(c)] = rec
+            notes_of[c] = notes
             if train.shape[1]:
-                with seeded(seed), in_process(self._device):
-                    model = self._fit_class(train, schema, seed, context, rec)
-            rec["fit_seconds"] = round(time.perf_counter() - t0, 3)
-            notes += rec.pop("fallbacks", [])
+                todo.append((c, train, seed, rec))
+            else:
+                rec["fit_seconds"] = 0.0
+        fitted = fit_each(
+            self._fit_one,
+            [(train, schema, seed, self._device, rec) for _, train, seed, rec in todo],
+            int(self.params.get("n_jobs") or 1),
+        )
+        for (c, *_), (model, rec) in zip(todo, fitted):
+            self.models[c] = (model, self.models[c][1])
+            self.record[str(c)] = rec
+        for c in classes:
+            rec = self.record[str(c)]
+            notes = notes_of[c] + rec.pop("fallbacks", [])
             if notes:
                 rec["fallbacks"] = notes
                 self.fallbacks += [f"{c}: {n}" for n in notes]
-            self.models[c] = (model, const)
-            self.record[str(c)] = rec
-            context.say(f"{self.name}: fitted class {c!r} ({len(rows)} rows) in {rec['fit_seconds']:.1f}s")
+            rows = rec.get("rows_fitted", rec["rows"])
+            context.say(f"{self.name}: fitted class {c!r} ({rows} rows) in {rec['fit_seconds']:.1f}s")
+
+    def _fit_one(self, train: pd.DataFrame, schema, seed: int, device: str, rec: dict):
+        """(model, record) of one class; in this process or in a worker (``n_jobs``)."""
+        import importlib
+
+        from benchmark.plugins import Context
+
+        importlib.import_module(self.library)  # before ``seeded``, so that it seeds torch too
+        t0 = time.perf_counter()
+        with seeded(seed), in_process(device):
+            model = self._fit_class(train, schema, seed, Context(device=device), rec)
+        rec["fit_seconds"] = round(time.perf_counter() - t0, 3)
+        return model, rec
 
     def _sample(self, cls, n, random_state):
         model, const = self.models[cls]

@@ -24,8 +24,8 @@ class GaussianCopulaSampler(SDVPerClass):
         "paper": {"default_distribution": "beta", "max_fit_rows": None},
     }
 
-    def __init__(self, default_distribution: str = "beta", max_fit_rows: int | None = None):
-        super().__init__(default_distribution=default_distribution, max_fit_rows=max_fit_rows)
+    def __init__(self, default_distribution: str = "beta", max_fit_rows: int | None = None, n_jobs: int = 2):
+        super().__init__(default_distribution=default_distribution, max_fit_rows=max_fit_rows, n_jobs=n_jobs)
 
     def _make(self, metadata, rows, rec, context):
         from sdv.single_table import GaussianCopulaSynthesizer

@@ -52,6 +52,12 @@ see below).
 - ``d_dropout`` (0.3, the study's) and ``ema`` (0: off; a moving average of
   the generator's weights, BatchNorm statistics recomputed for it) are tuning
   knobs, not switches of the ablation.
+- ``max_fit_rows`` (the quick budget, 1,000): a class with more fit rows (after
+  the validation part is set aside) trains on a seeded random subset of them
+  (recorded); its range, codes and validation part still come from all its rows.
+- ``n_jobs`` (an execution parameter; the harness gives it the group's threads):
+  the per-class models train in that many worker processes on the CPU, each
+  seeded exactly as in one process, so the rows are the same (a test).
 
 Categorical columns (``schema.categorical_columns``, e.g. NSL-KDD's
 protocol_type, service, flag) with at most ``max_onehot`` codes are one-hot
@@ -71,6 +77,7 @@ import pandas as pd
 
 from benchmark.plugins import GenerativeSampler
 from benchmark.registry import register_sampler
+from methods._per_class import fit_each
 from methods.gan.nets import LATENT_DIM, Discriminator, Generator, MixedActivation
 from methods.gan.records import TrainingRecord
 from methods.gan.training import (
@@ -100,8 +107,9 @@ class NetworkTrafficGANImproved(GenerativeSampler):
     description = "NetworkTrafficGAN with quantile transforms, a correlation loss, early stopping and flow repair (ablatable)"
     profile_params = {
         "smoke": {"epochs": 3, "batch_size": 64, "val_every": 1},
-        "quick": {"epochs": 60, "batch_size": 64, "val_every": 5},
-        "paper": {"epochs": 500, "batch_size": 32, "val_every": 10},
+        # quick: at most 1,000 training rows per class (as network_traffic_gan)
+        "quick": {"epochs": 60, "batch_size": 64, "val_every": 5, "max_fit_rows": 1_000},
+        "paper": {"epochs": 500, "batch_size": 32, "val_every": 10, "max_fit_rows": None},
     }
 
     def __init__(
@@ -132,6 +140,8 @@ class NetworkTrafficGANImproved(GenerativeSampler):
         gp_weight: float = 10.0,
         ema: float = 0.0,
         max_onehot: int = 32,
+        max_fit_rows: int | None = None,
+        n_jobs: int = 2,
     ):
         params = dict(locals())
         params.pop("self")
@@ -192,13 +202,35 @@ class NetworkTrafficGANImproved(GenerativeSampler):
                 )
                 n_val = 0
             val_idx[c], fit_idx[c] = order[:n_val], order[n_val:]
+            cap = p["max_fit_rows"]
+            if cap and len(fit_idx[c]) > int(cap):  # ``order`` is a seeded permutation
+                rec.note(
+                    f"{c}: trained on a random {int(cap)} of its {len(fit_idx[c])} fit rows (max_fit_rows)"
+                )
+                fit_idx[c] = fit_idx[c][: int(cap)]
 
         groups = [list(classes)] if p["conditional"] else [[c] for c in classes]
         self._models = {}
-        for group in groups:
-            self._fit_group(group, frames, fit_idx, val_idx, integer, categorical, random_state, context)
+        # groups in worker processes (n_jobs, on the CPU): each seeded as it is here
+        jobs = 1 if str(self._device).startswith("cuda") else int(p["n_jobs"] or 1)
+        log = context.log if jobs <= 1 or len(groups) <= 1 else None
+        args = [
+            (g, {c: frames[c] for c in g}, fit_idx, val_idx, integer, categorical, random_state, log)
+            for g in groups
+        ]
+        for key, G, codecs, group, res in fit_each(self._fit_group, args, jobs):
+            self._models[key] = (G, codecs, group)
+            if res is None:
+                self._record.note(f"{key}: every column is constant; rows are the constants")
+                continue
+            context.say(f"{self.name}: {key}: {res.epochs_run} epochs in {res.seconds:.1f}s")
+            self._record.add(
+                key, res, context.workdir, codec=codecs[group[0]].describe(), classes=[str(c) for c in group]
+            )
 
-    def _fit_group(self, group, frames, fit_idx, val_idx, integer, categorical, random_state, context):
+    def _fit_group(self, group, frames, fit_idx, val_idx, integer, categorical, random_state, log):
+        """(key, generator, codecs, group, training result) of one model; the result is
+        None when every column is constant (nothing to learn)."""
         p, cols = self.p, self._columns
         conditional = bool(p["conditional"])
         plan = make_plan(
@@ -232,9 +264,7 @@ class NetworkTrafficGANImproved(GenerativeSampler):
         cond_arr = np.concatenate(cond) if conditional else None
         w_arr = np.concatenate(weights) if conditional else None
         if width == 0:  # every column constant: nothing to learn
-            self._models[key] = (None, codecs, group)
-            self._record.note(f"{key}: every column is constant; rows are the constants")
-            return
+            return key, None, codecs, group, None
         wgan = p["objective"] == "wgan-gp"
         spec = TrainSpec(
             epochs=int(p["epochs"]),
@@ -284,13 +314,9 @@ class NetworkTrafficGANImproved(GenerativeSampler):
                 cond=cond_arr,
                 weights=w_arr,
                 validate=validate,
-                log=context.log,
+                log=log,
             )
-        context.say(f"{self.name}: {key}: {res.epochs_run} epochs in {res.seconds:.1f}s")
-        self._models[key] = (G, codecs, group)
-        self._record.add(
-            key, res, context.workdir, codec=codecs[group[0]].describe(), classes=[str(c) for c in group]
-        )
+        return key, G, codecs, group, res
 
     # ------------------------------------------------------------------ sampling
     def _rows(self, G, codecs, group, cls, n, seed):

@@ -13,6 +13,10 @@ ports in 555k flows) that is 81 GiB for one class.  When a categorical column ha
 more than ``SMOTENC_MAX_CODES`` codes, the SMOTE variants' sparse one-hot
 encoding is used instead (``methods/_smote_variants.py``: the new row takes the
 category of the end of its segment it is nearer to); that is recorded per class.
+There, as in every SMOTE variant, a column with more than ``MAX_ONEHOT_CODES``
+codes is left out of the neighbour distance (still interpolated; recorded in
+``info["distance_excludes"]``): a sparse search over thousands of port columns
+was the slowest step at the full HIKARI size.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pandas as pd
 
 from benchmark.plugins import Sampler, combine
 from benchmark.registry import register_sampler
-from methods._smote_variants import OneHot, new_rows_of, note
+from methods._smote_variants import MAX_ONEHOT_CODES, OneHot, neighbours, new_rows_of, note
 
 SMOTENC_MAX_CODES = 128
 
@@ -34,7 +38,9 @@ def too_many_codes(X: pd.DataFrame, schema) -> list[str]:
     return [c for c in schema.categorical_columns if c in X.columns and X[c].nunique() > SMOTENC_MAX_CODES]
 
 
-def imblearn_smote(X: pd.DataFrame, schema, k: int, seed: int, target_class, target: int, y, variant="smote"):
+def imblearn_smote(
+    X: pd.DataFrame, schema, k: int, seed: int, target_class, target: int, y, variant="smote", info=None
+):
     """Run one imbalanced-learn SMOTE-family sampler for one class; return the new rows."""
     from imblearn.over_sampling import ADASYN, SMOTE, SMOTEN, SMOTENC, BorderlineSMOTE
 
@@ -42,7 +48,8 @@ def imblearn_smote(X: pd.DataFrame, schema, k: int, seed: int, target_class, tar
     strategy = {target_class: target}
     if variant == "smote" and cat_idx and too_many_codes(X, schema):
         enc = OneHot(X, schema)
-        new = new_rows_of(SMOTE(k_neighbors=k, random_state=seed), enc.encode(X), y, target_class, target)
+        nn = neighbours(enc, k, MAX_ONEHOT_CODES, {} if info is None else info, target_class)
+        new = new_rows_of(SMOTE(k_neighbors=nn, random_state=seed), enc.encode(X), y, target_class, target)
         return enc.decode(new)
     if cat_idx and len(cat_idx) == X.shape[1]:
         sampler = SMOTEN(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
@@ -103,7 +110,7 @@ class SmoteFamily(Sampler):
         wide = too_many_codes(X, schema) if self.variant == "smote" else []
         if wide:
             note(info, c, f"one-hot SMOTE instead of SMOTENC: {', '.join(wide)} > {SMOTENC_MAX_CODES} codes")
-        rows = imblearn_smote(X, schema, k, seed, c, have + n, y, self.variant)
+        rows = imblearn_smote(X, schema, k, seed, c, have + n, y, self.variant, info)
         if len(rows) != n:  # a variant that decides its own count; keep the requested number
             rows = rows.sample(n, replace=len(rows) < n, random_state=seed) if len(rows) else rows
         return rows
@@ -112,5 +119,7 @@ class SmoteFamily(Sampler):
 @register_sampler
 class Smote(SmoteFamily):
     name = "smote"
-    version = "2"  # 2: one-hot SMOTE when a categorical column has > SMOTENC_MAX_CODES codes
+    # 2: one-hot SMOTE when a categorical column has > SMOTENC_MAX_CODES codes;
+    # 3: there, columns with > MAX_ONEHOT_CODES codes left out of the neighbour distance
+    version = "3"
     description = "SMOTE (imbalanced-learn), per attack category; SMOTENC with categorical columns"

@@ -11,6 +11,14 @@ distance (recorded in ``info["tomek_distance_excludes"]``): its one-hot block ad
 at most sqrt(2) to a distance between raw flow features, and thousands of sparse
 columns made the all-rows neighbour search of the demo's quick run ~10x slower.
 
+``max_search_rows`` (the quick budget, 50,000): the search for Tomek links is
+all-pairs (every row's nearest neighbour: quadratic in the rows; ~680k rows after
+SMOTE at the full HIKARI size would take about an hour per fit on two cores).
+When the resampled set has more rows, the links are searched among a seeded
+random ``max_search_rows`` of them (mutual nearest neighbours within that
+subset; a row outside it is never removed), and that is recorded in
+``info["tomek_search"]``.  The demo's resampled sets (~31k rows) are within it.
+
 Kind ``hybrid``: original rows may be removed, so the originals are not all kept;
 the rows that remain are in their original order, real rows first, and
 ``synthetic`` marks the added rows that survived.  ``requested`` is what SMOTE
@@ -26,21 +34,28 @@ import numpy as np
 
 from benchmark.plugins import Resampled
 from benchmark.registry import register_sampler
-from methods._smote_variants import OneHot
+from methods._per_class import row_cap
+from methods._smote_variants import MAX_ONEHOT_CODES, OneHot
 from methods.smote import SmoteFamily
 
 
 @register_sampler
 class SmoteTomek(SmoteFamily):
     name = "smote_tomek"
-    version = "2"  # 2: smote 2
+    version = "3"  # 2: smote 2; 3: smote 3 (and max_search_rows)
     kind = "hybrid"
     description = "SMOTE then Tomek-link cleaning of every class (imbalanced-learn's SMOTETomek)"
-    profile_params = {"smoke": {}, "quick": {}, "paper": {}}
+    profile_params = {"smoke": {}, "quick": {"max_search_rows": 50_000}, "paper": {}}
 
-    def __init__(self, k_neighbors: int = 5, max_onehot_codes: int = 256):
+    def __init__(
+        self,
+        k_neighbors: int = 5,
+        max_onehot_codes: int = MAX_ONEHOT_CODES,
+        max_search_rows: int | None = None,
+    ):
         super().__init__(k_neighbors=k_neighbors)
         self.params["max_onehot_codes"] = int(max_onehot_codes)
+        self.params["max_search_rows"] = None if max_search_rows is None else int(max_search_rows)
 
     def _fit_resample(self, X, y, *, schema, targets, random_state, context):
         from imblearn.under_sampling import TomekLinks
@@ -50,11 +65,19 @@ class SmoteTomek(SmoteFamily):
         )
         t0 = time.perf_counter()
         enc = OneHot(X, schema, max_codes=self.params["max_onehot_codes"])
-        Z = enc.encode(res.X)
+        n, cap = len(res.X), self.params["max_search_rows"]
+        search = row_cap(n, cap, random_state)
+        rows = res.X if search is None else res.X.iloc[search]
+        labels = res.y.to_numpy() if search is None else res.y.to_numpy()[search]
         tl = TomekLinks(sampling_strategy="all")
-        tl.fit_resample(Z, res.y.to_numpy())
-        keep = np.zeros(len(res.X), bool)
-        keep[np.sort(tl.sample_indices_)] = True
+        tl.fit_resample(enc.encode(rows), labels)
+        kept = np.zeros(len(rows), bool)
+        kept[tl.sample_indices_] = True
+        keep = np.ones(n, bool)
+        if search is None:
+            keep = kept
+        else:
+            keep[search[~kept]] = False
         removed = {}
         for c in np.unique(res.y[~keep].to_numpy()):
             m = (~keep) & (res.y.to_numpy() == c)
@@ -64,6 +87,10 @@ class SmoteTomek(SmoteFamily):
             }
         info = dict(res.info)
         info["tomek_removed"] = removed
+        if search is not None:
+            info["tomek_search"] = (
+                f"links searched among a random {len(search)} of the {n} resampled rows (max_search_rows)"
+            )
         if enc.excluded:
             info["tomek_distance_excludes"] = {
                 c: f"{len(enc.codes[c])} codes > max_onehot_codes={self.params['max_onehot_codes']}"

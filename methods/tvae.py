@@ -20,7 +20,7 @@ class TVAESampler(SDVPerClass):
     description = "TVAE (SDV 2.0 single-table), one model per attack category"
     profile_params = {
         "smoke": {"epochs": 2, "batch_size": 100, "max_fit_rows": 300},
-        "quick": {"epochs": 20, "batch_size": 200, "max_fit_rows": 2000},
+        "quick": {"epochs": 20, "batch_size": 200, "max_fit_rows": 1_000},
         "paper": {"epochs": 300, "batch_size": 500, "max_fit_rows": None},
     }
 
@@ -34,6 +34,7 @@ class TVAESampler(SDVPerClass):
         l2scale: float = 1e-5,
         loss_factor: float = 2.0,
         max_fit_rows: int | None = None,
+        n_jobs: int = 2,
     ):
         super().__init__(
             epochs=epochs,
@@ -44,6 +45,7 @@ class TVAESampler(SDVPerClass):
             l2scale=l2scale,
             loss_factor=loss_factor,
             max_fit_rows=max_fit_rows,
+            n_jobs=n_jobs,
         )
 
     def _make(self, metadata, rows, rec, context):

@@ -37,6 +37,17 @@ def test_measure_sees_wall_cpu_and_resident_peak():
     assert idle.seconds >= 0.2 and idle.cpu_seconds < 0.1  # sleeping costs no CPU
 
 
+def test_measure_counts_child_processes_cpu_and_memory():
+    import subprocess
+    import sys
+
+    code = "import numpy as np, time; a = np.ones(300 * 2**20 // 8); t = time.process_time()\nwhile time.process_time() - t < 0.6: a[::4096] += 1"
+    with Measure() as m:
+        subprocess.run([sys.executable, "-c", code], check=True)
+    assert m.cpu_seconds >= 0.5  # the parent only waited
+    assert m.peak_mb >= rss_mb() + 250  # the child's 300 MB counted while it ran
+
+
 def test_cells_leaderboard_and_manifest_account_every_stage(demo_csv, tmp_path, plugins):
     samplers_ = ["none", "counting:sleep=0.4:alloc_mb=300"]
     d, failed, _ = run_grid(demo_csv, tmp_path / "o", samplers_, ["probe:sleep_predict=0.3", "rf"])

@@ -313,3 +313,31 @@ def test_zero_indicator_channel():
     Z = codec.encode(X, np.random.default_rng(0))
     assert np.allclose(codec.decode(Z)["z"], X["z"])
     assert (Z[:300, 0] < 0.5).all() and (Z[300:, 0] >= 0.5).all()  # 75% zeros: the band [-1, 0.5)
+
+
+def test_max_fit_rows_caps_the_fit_rows_only_and_is_a_noop_within_it():
+    X, y, schema = small_table()
+    t = {"A": 80, "B": 80}
+    base = {**TINY, "early_stopping": True}
+    plain = fit(Improved(**base), X, y, schema, t, seed=2)
+    within = fit(Improved(**base, max_fit_rows=48), X, y, schema, t, seed=2)  # 60 rows - 12 validation
+    pd.testing.assert_frame_equal(
+        plain.X_synthetic.reset_index(drop=True), within.X_synthetic.reset_index(drop=True)
+    )
+    capped = fit(Improved(**base, max_fit_rows=20), X, y, schema, t, seed=2)
+    notes = capped.info["training"]["fallbacks"]
+    assert "A: trained on a random 20 of its 48 fit rows (max_fit_rows)" in notes
+    # the class range still comes from all its rows: clipping bounds unchanged
+    for c in ("A", "B"):
+        s = capped.X_synthetic[(capped.y_synthetic == c).to_numpy()]
+        r = X[(y == c).to_numpy()]
+        assert (s["x"] >= r["x"].min()).all() and (s["x"] <= r["x"].max()).all()
+
+
+def test_classes_trained_in_worker_processes_give_the_same_rows():
+    X, y, schema = small_table()
+    t = {"A": 80, "B": 80}
+    one = fit(Improved(**TINY, n_jobs=1), X, y, schema, t, seed=4)
+    two = fit(Improved(**TINY, n_jobs=2), X, y, schema, t, seed=4)
+    pd.testing.assert_frame_equal(one.X, two.X)
+    assert one.info["training"]["models"].keys() == two.info["training"]["models"].keys() == {"A", "B"}

@@ -220,3 +220,30 @@ def test_study_setup_subsample_and_determinism():
     assert rec["models"]["unconditional"]["rows"] == 100
     assert rec["models"]["unconditional"]["train_class_counts"] == {"major": 91, "minor": 9}
     assert any("subsample" in f for f in rec["fallbacks"])
+
+
+def test_max_fit_rows_is_a_noop_within_the_cap_and_subsamples_above_it():
+    """The quick budget (max_fit_rows) must not change a class that fits in it (the
+    demo's published rows stay valid) and must train a larger class on the cap."""
+    X, y, schema = two_class_table(n_a=120, n_b=40)
+    t = {"A": 150, "B": 60}
+    plain = fit(NetworkTrafficGAN(epochs=2), X, y, schema, t, seed=1)
+    within = fit(NetworkTrafficGAN(epochs=2, max_fit_rows=120), X, y, schema, t, seed=1)
+    pd.testing.assert_frame_equal(
+        plain.X_synthetic.reset_index(drop=True), within.X_synthetic.reset_index(drop=True)
+    )
+    assert "fallbacks" not in within.info["training"]
+    capped = fit(NetworkTrafficGAN(epochs=2, max_fit_rows=50), X, y, schema, t, seed=1)
+    notes = capped.info["training"]["fallbacks"]
+    assert notes == ["A: trained on a random 50 of its 120 rows (max_fit_rows)"]
+    assert not np.allclose(plain.X_synthetic[["f1"]].to_numpy(), capped.X_synthetic[["f1"]].to_numpy())
+    assert NetworkTrafficGAN.profile_params["quick"]["max_fit_rows"] == 1_000
+
+
+def test_classes_trained_in_worker_processes_give_the_same_rows():
+    X, y, schema = two_class_table()
+    t = {"A": 150, "B": 60}
+    one = fit(NetworkTrafficGAN(epochs=2, n_jobs=1), X, y, schema, t, seed=5)
+    two = fit(NetworkTrafficGAN(epochs=2, n_jobs=2), X, y, schema, t, seed=5)
+    pd.testing.assert_frame_equal(one.X, two.X)
+    assert one.info["training"]["models"].keys() == two.info["training"]["models"].keys() == {"A", "B"}

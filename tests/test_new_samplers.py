@@ -169,6 +169,120 @@ def test_smote_with_a_wide_categorical_column_uses_one_hot_and_keeps_class_codes
     assert len(new) == 240 and (res.y[res.synthetic] == "attack").all()
     assert set(new["port"].unique()) <= {22, 80, 443}
     assert "one-hot SMOTE instead of SMOTENC: port" in res.info["fallbacks"]["attack"]
+    # more ports than MAX_ONEHOT_CODES: left out of the neighbour distance, and recorded
+    n = X["port"].nunique()
+    assert n > 256 and res.info["distance_excludes"]["attack"] == {
+        "port": f"{n} codes > max_onehot_codes=256"
+    }
     # the numerical column is interpolated inside the class's range
     a = X["dur"][y == "attack"]
     assert new["dur"].between(a.min(), a.max()).all() and new["dur"].nunique() > 200
+
+
+def wide_code_table(n_b=600, n_a=80, codes=400):
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(
+        {
+            "dur": np.r_[rng.lognormal(0, 1, n_b), rng.lognormal(1, 1, n_a)],
+            "bytes": np.r_[rng.lognormal(3, 1, n_b), rng.lognormal(3.5, 1, n_a)],
+            "proto": np.r_[rng.choice([6, 17], n_b), rng.choice([6, 17, 1], n_a)],
+            "port": np.r_[rng.choice(np.arange(1000, 1000 + codes), n_b), rng.choice([22, 80, 443], n_a)],
+        }
+    )
+    y = pd.Series(["benign"] * n_b + ["attack"] * n_a)
+    from benchmark.schema import infer_schema
+
+    return X, y, infer_schema(X, categorical=("proto", "port"))
+
+
+def test_column_neighbors_search_the_kept_columns_and_equal_the_full_search_without_exclusions():
+    from sklearn.neighbors import NearestNeighbors
+
+    from methods._smote_variants import ColumnNeighbors, OneHot
+
+    X, y, schema = wide_code_table()
+    enc = OneHot(X, schema)
+    Z = enc.encode(X)
+    cols, left_out = enc.distance_columns(256)
+    assert left_out == ["port"] and len(cols) == 2 + 3  # dur, bytes and proto's 3 codes
+    got = ColumnNeighbors(n_neighbors=6, columns=cols).fit(Z).kneighbors(Z[:50], return_distance=False)
+    want = NearestNeighbors(n_neighbors=6).fit(Z[:, cols].toarray()).kneighbors(Z[:50, cols].toarray())[1]
+    assert (got == want).all()
+    # nothing above the cap (NSL-KDD's 70 services): the same neighbours as the sparse search
+    all_cols, none_out = enc.distance_columns(10_000)
+    assert none_out == [] and len(all_cols) == Z.shape[1]
+    dense = ColumnNeighbors(n_neighbors=6, columns=all_cols).fit(Z).kneighbors(Z[:50], return_distance=False)
+    sparse_nn = NearestNeighbors(n_neighbors=6).fit(Z).kneighbors(Z[:50], return_distance=False)
+    assert (dense == sparse_nn).all()
+
+
+@pytest.mark.parametrize("name", ("adasyn", "borderline_smote"))
+def test_knn_variants_leave_a_wide_column_out_of_the_distance_and_still_decode_it(name):
+    X, y, schema = wide_code_table()
+    res = fit(name, X, y, schema, {"attack": 300})
+    n = X["port"].nunique()
+    assert n > 256 and res.info["distance_excludes"]["attack"] == {
+        "port": f"{n} codes > max_onehot_codes=256"
+    }
+    new = res.X_synthetic
+    assert len(new) == 220 and set(new["port"]) <= {22, 80, 443} and set(new["proto"]) <= {1, 6, 17}
+    wide = fit(name, X, y, schema, {"attack": 300}, max_onehot_codes=1000)
+    assert "distance_excludes" not in wide.info
+
+
+def test_smote_tomek_search_budget_is_a_noop_within_it_and_recorded_above_it():
+    X, y, schema, targets = conformance_table()
+    plain = fit("smote_tomek", X, y, schema, targets)
+    n = len(X) + sum(plain.requested.values())
+    within = fit("smote_tomek", X, y, schema, targets, max_search_rows=n)
+    pd.testing.assert_frame_equal(plain.X, within.X)
+    assert "tomek_search" not in within.info
+    capped = fit("smote_tomek", X, y, schema, targets, max_search_rows=n // 2)
+    assert (
+        capped.info["tomek_search"]
+        == f"links searched among a random {n // 2} of the {n} resampled rows (max_search_rows)"
+    )
+    removed = sum(v["real"] + v["synthetic"] for v in capped.info["tomek_removed"].values())
+    assert 0 < removed < sum(v["real"] + v["synthetic"] for v in plain.info["tomek_removed"].values())
+    assert len(capped.X) == n - removed
+
+
+@pytest.mark.parametrize("name", ("ctgan", "tvae", "gaussian_copula"))
+def test_per_class_fits_in_worker_processes_give_the_same_rows(name):
+    from benchmark.resources import Measure
+
+    X, y, schema, _ = conformance_table(n_benign=60, n_attack=40)
+    y = y.where(~((y == "attack") & (np.arange(len(y)) % 2 == 0)), "attack2")  # two attack classes
+    targets = {"attack": 40, "attack2": 40}
+    budget = {"epochs": 2, "batch_size": 20} if name != "gaussian_copula" else {}
+    one = fit(name, X, y, schema, targets, seed=3, n_jobs=1, **budget)
+    with Measure() as m:
+        two = fit(name, X, y, schema, targets, seed=3, n_jobs=2, **budget)
+    pd.testing.assert_frame_equal(one.X, two.X)
+    assert (
+        one.info["training"]["models"].keys()
+        == two.info["training"]["models"].keys()
+        == {"attack", "attack2"}
+    )
+    # the workers' CPU is counted in the parent's measure (it does nothing but wait)
+    assert m.cpu_seconds > 0.5 * sum(r["fit_seconds"] for r in two.info["training"]["models"].values())
+
+
+def _pid_and_draw(seed):
+    import os
+
+    from benchmark.seeding import seeded
+
+    with seeded(seed):
+        return os.getpid(), float(np.random.random())
+
+
+def test_fit_each_uses_worker_processes_and_keeps_order_and_seeds():
+    import os
+
+    from methods._per_class import fit_each
+
+    here = fit_each(_pid_and_draw, [(1,), (2,), (3,)], 1)
+    there = fit_each(_pid_and_draw, [(1,), (2,), (3,)], 2)
+    assert {p for p, _ in here} == {os.getpid()} and os.getpid() not in {p for p, _ in there}
+    assert [d for _, d in here] == [d for _, d in there]
