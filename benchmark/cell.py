@@ -26,6 +26,7 @@ import pandas as pd
 from benchmark import metrics as M
 from benchmark.datasets.base import Dataset
 from benchmark.plugins import SAMPLER_KINDS, Context, Resampled
+from benchmark.processes import DEFAULT_JOBS
 from benchmark.protocol import Replicate, row_hashes
 from benchmark.registry import detectors, parse_spec, samplers
 from benchmark.resources import Measure
@@ -159,37 +160,49 @@ def check_resampled(res: Resampled, X: pd.DataFrame, kind: str) -> None:
             raise ValueError("sampler output: sample_weight must be finite, non-negative, one per row")
 
 
-def fidelity_audit(res: Resampled, X_fit, cat_fit, X_val, cat_val, schema, seed, budget):
-    """Per class that received rows: the fidelity suite on synthetic vs real training rows."""
+def _audit_class(c, real, synth, hold, schema, seed, cap, extra):
+    """(table, summary) of one class: the fidelity suite on its synthetic vs real rows."""
     from benchmark.fidelity.suite import evaluate
+
+    n_synth = len(synth)
+    if cap and n_synth > cap:  # the budget: a seeded sample of the class's synthetic rows
+        rng = np.random.default_rng([int(seed), n_synth, 17])
+        synth = synth.iloc[np.sort(rng.choice(n_synth, cap, replace=False))]
+    table, summary = evaluate(
+        real, synth, schema, holdout=hold if len(hold) >= 2 else None, random_state=seed, **extra
+    )
+    if len(synth) < n_synth:
+        summary["synthetic_rows_audited"] = int(len(synth))
+        summary["synthetic_rows_of_class"] = int(n_synth)
+    table.insert(0, "class", c)
+    return table, summary
+
+
+def fidelity_audit(res: Resampled, X_fit, cat_fit, X_val, cat_val, schema, seed, budget, n_jobs: int = 1):
+    """Per class that received rows: the fidelity suite on synthetic vs real training
+    rows; the classes in up to ``n_jobs`` worker processes (each is seeded, so the
+    figures are the same as in one process)."""
+    from benchmark.fidelity.suite import evaluate
+    from benchmark.processes import fit_each
 
     accepted = set(inspect.signature(evaluate).parameters)
     extra = {k: v for k, v in budget.items() if k in accepted}
     if "detection" in accepted:
         extra["detection"] = budget.get("detection_rows", 1) > 0
     cap = int(budget.get("fidelity_rows") or 0)
-    tables, summaries = [], {}
     ys = res.y_synthetic.to_numpy()
     Xs = res.X_synthetic
+    args = []
     for c in pd.unique(ys):
         synth = Xs[ys == c]
         real = X_fit[cat_fit == c]
         hold = X_val[cat_val == c]
         if len(real) == 0 or len(synth) == 0:
             continue
-        n_synth = len(synth)
-        if cap and n_synth > cap:  # the budget: a seeded sample of the class's synthetic rows
-            rng = np.random.default_rng([int(seed), n_synth, 17])
-            synth = synth.iloc[np.sort(rng.choice(n_synth, cap, replace=False))]
-        table, summary = evaluate(
-            real, synth, schema, holdout=hold if len(hold) >= 2 else None, random_state=seed, **extra
-        )
-        if len(synth) < n_synth:
-            summary["synthetic_rows_audited"] = int(len(synth))
-            summary["synthetic_rows_of_class"] = int(n_synth)
-        table.insert(0, "class", c)
-        tables.append(table)
-        summaries[str(c)] = summary
+        args.append((c, real, synth, hold, schema, seed, cap, extra))
+    done = fit_each(_audit_class, args, n_jobs)
+    tables = [t for t, _ in done]
+    summaries = {str(a[0]): summ for a, (_, summ) in zip(args, done)}
     return (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()), summaries
 
 
@@ -282,6 +295,8 @@ def audit(res: Resampled, parts: Parts, rep: Replicate, spec: GroupSpec) -> dict
                 parts.schema,
                 rep.seed,
                 spec.fidelity,
+                # in-process runs: both cores; inside --jobs/Ray workers: their threads
+                n_jobs=spec.threads or DEFAULT_JOBS,
             )
         except Exception as e:
             summary = {"error": error_text(e)}

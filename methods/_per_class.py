@@ -36,25 +36,12 @@ import numpy as np
 import pandas as pd
 
 from benchmark.plugins import GenerativeSampler
+from benchmark.processes import fit_each
 from benchmark.seeding import seeded
 
 # ctgan's and SDV's transformers fit a Gaussian mixture of at most this many modes
 # per continuous column, capped by the number of rows (ctgan: ``min(len(data), 10)``).
 MAX_MIXTURE_COMPONENTS = 10
-
-
-def fit_each(fn, arglists: list[tuple], n_jobs: int) -> list:
-    """``[fn(*args) for args in arglists]``, in up to ``n_jobs`` worker processes
-    (joblib/loky) when there is more than one call.  Each call must seed itself
-    (``seeded``): then the results are the same as in this process, in the same
-    order.  The harness sets ``n_jobs`` to the group's threads: 1 inside ``--jobs N``
-    workers, so processes are never nested there."""
-    if n_jobs <= 1 or len(arglists) <= 1:
-        return [fn(*a) for a in arglists]
-    import joblib
-
-    par = joblib.Parallel(n_jobs=min(int(n_jobs), len(arglists)), backend="loky")
-    return par(joblib.delayed(fn)(*a) for a in arglists)
 
 
 def row_cap(n_rows: int, max_rows: int | None, seed: int) -> np.ndarray | None:

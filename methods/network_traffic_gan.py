@@ -39,8 +39,9 @@ from __future__ import annotations
 import zlib
 
 from benchmark.plugins import GenerativeSampler
+from benchmark.processes import fit_each
 from benchmark.registry import register_sampler
-from methods._per_class import fit_each, row_cap
+from methods._per_class import row_cap
 from methods.gan.nets import LATENT_DIM, Discriminator, Generator
 from methods.gan.records import TrainingRecord
 from methods.gan.training import TrainSpec, generate, resolve_device, seeded, train_gan

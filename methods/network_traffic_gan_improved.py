@@ -76,8 +76,8 @@ import numpy as np
 import pandas as pd
 
 from benchmark.plugins import GenerativeSampler
+from benchmark.processes import fit_each
 from benchmark.registry import register_sampler
-from methods._per_class import fit_each
 from methods.gan.nets import LATENT_DIM, Discriminator, Generator, MixedActivation
 from methods.gan.records import TrainingRecord
 from methods.gan.training import (

@@ -96,3 +96,15 @@ def test_cells_leaderboard_and_manifest_account_every_stage(demo_csv, tmp_path, 
     assert stages["detector rf: fit"]["n"] == 4  # 2 seeds × 2 samplers
     assert m["wall_seconds"] >= sum(s["seconds"] for s in stages.values()) * 0.5
     assert m["peak_rss_mb"]["parent"] > 0 and "stages.md" in {p.name for p in d.iterdir()}
+
+
+def test_release_free_memory_returns_freed_heap_pages():
+    import numpy as np
+
+    from benchmark.resources import release_free_memory
+
+    parts = [np.ones(1000) for _ in range(100_000)]  # ~0.8 GB in small blocks, which free() keeps
+    before = rss_mb()
+    del parts
+    assert release_free_memory()
+    assert rss_mb() < before - 500

@@ -321,3 +321,22 @@ def test_evaluate_with_the_real_validity_module_if_present():
 def test_module_docstring_explains_the_p_value():
     doc = suite.__doc__
     assert "NOT a verdict" in doc and "EFFECT SIZE" in doc
+
+
+def test_per_class_audits_in_worker_processes_give_the_same_figures():
+    from benchmark.cell import fidelity_audit
+    from benchmark.plugins import Context
+    from benchmark.registry import samplers
+    from benchmark.testing import conformance_table
+
+    X, y, schema, _ = conformance_table(n_benign=80, n_attack=60)
+    y = y.where(~((y == "attack") & (np.arange(len(y)) % 2 == 0)), "attack2")
+    res = samplers.get("smote")().fit_resample(
+        X, y, schema=schema, targets={"attack": 60, "attack2": 60}, random_state=0, context=Context()
+    )
+    budget = {"detection_rows": 50, "detection_folds": 2, "dcr_rows": 50}
+    cat = y.to_numpy()
+    one = fidelity_audit(res, X, cat, X, cat, schema, 0, budget, n_jobs=1)
+    two = fidelity_audit(res, X, cat, X, cat, schema, 0, budget, n_jobs=2)
+    pd.testing.assert_frame_equal(one[0], two[0])
+    assert one[1] == two[1] and set(one[1]) == {"attack", "attack2"}

@@ -280,7 +280,7 @@ def _pid_and_draw(seed):
 def test_fit_each_uses_worker_processes_and_keeps_order_and_seeds():
     import os
 
-    from methods._per_class import fit_each
+    from benchmark.processes import fit_each
 
     here = fit_each(_pid_and_draw, [(1,), (2,), (3,)], 1)
     there = fit_each(_pid_and_draw, [(1,), (2,), (3,)], 2)

@@ -1,0 +1,24 @@
+"""Independent calls in worker processes, with the same results as in this one."""
+
+from __future__ import annotations
+
+import os
+
+# worker processes for per-class work (fits, audits) of an in-process run
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)
+
+
+def fit_each(fn, arglists: list[tuple], n_jobs: int) -> list:
+    """``[fn(*args) for args in arglists]``, in up to ``n_jobs`` worker processes
+    (joblib/loky, reused between calls) when there is more than one call.  Each call
+    must seed itself (``benchmark.seeding.seeded``, or a ``random_state``): then the
+    results are the same as in this process, in the same order.  The harness passes
+    the group's threads: 1 inside ``--jobs N`` and Ray workers, so processes are
+    never nested there.  :class:`benchmark.resources.Measure` counts the workers'
+    CPU time and memory."""
+    if n_jobs <= 1 or len(arglists) <= 1:
+        return [fn(*a) for a in arglists]
+    import joblib
+
+    par = joblib.Parallel(n_jobs=min(int(n_jobs), len(arglists)), backend="loky")
+    return par(joblib.delayed(fn)(*a) for a in arglists)
