@@ -5,7 +5,9 @@ Peak memory is sampled from /proc/self/statm by a background thread (every
 objects.  Where /proc is absent it falls back to the process high-water mark.
 
 Child processes count too (a sampler that fits its classes in worker processes):
-the sampled peak is this process's resident memory plus its descendants', and
+the sampled peak is this process's resident memory plus its descendants'
+proportional set size (PSS: pages they share, such as torch's libraries, split
+between the processes that map them, not counted once per process), and
 CPU time adds what the descendants used during the block (from
 /proc/<pid>/stat, last seen value per process; a child that lives less than one
 sampling interval may be missed).
@@ -75,6 +77,19 @@ def proc_rss_mb(pid: int) -> float:
         return 0.0
 
 
+def proc_pss_mb(pid: int) -> float:
+    """Proportional set size of a process (its resident pages, shared ones divided by
+    the number of processes sharing them); its RSS where smaps_rollup is absent."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return proc_rss_mb(pid)
+
+
 def release_free_memory() -> bool:
     """Hand the C heap's free pages back to the system (glibc ``malloc_trim``): after
     a large CSV is parsed, its freed buffers otherwise stay resident.  False where
@@ -101,7 +116,7 @@ class Measure:
         self.peak_mb = 0.0
 
     def _sample(self) -> float:
-        """This process's resident MB plus its descendants'; notes their CPU seconds."""
+        """This process's resident MB plus its descendants' PSS; notes their CPU seconds."""
         total = rss_mb()
         for pid in descendants():
             cpu = proc_cpu_seconds(pid)
@@ -109,7 +124,7 @@ class Measure:
                 continue
             self._child_base.setdefault(pid, 0.0)
             self._child_last[pid] = cpu
-            total += proc_rss_mb(pid)
+            total += proc_pss_mb(pid)
         return total
 
     def _watch(self):

@@ -155,6 +155,7 @@ class PerClassSynthesizer(GenerativeSampler):
             self._fit_one,
             [(train, schema, seed, self._device, rec) for _, train, seed, rec in todo],
             int(self.params.get("n_jobs") or 1),
+            release=True,
         )
         for (c, *_), (model, rec) in zip(todo, fitted):
             self.models[c] = (model, self.models[c][1])

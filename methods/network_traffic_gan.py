@@ -112,6 +112,7 @@ class NetworkTrafficGAN(GenerativeSampler):
             self._train_class,
             [(Xc, class_seed(random_state, c), spec, log) for c, Xc in zip(classes, frames)],
             jobs,
+            release=True,
         )
         for c, (G, codec, res) in zip(classes, fitted):
             context.say(f"{self.name}: class {c!r}: {res.epochs_run} epochs in {res.seconds:.1f}s")

@@ -218,7 +218,7 @@ class NetworkTrafficGANImproved(GenerativeSampler):
             (g, {c: frames[c] for c in g}, fit_idx, val_idx, integer, categorical, random_state, log)
             for g in groups
         ]
-        for key, G, codecs, group, res in fit_each(self._fit_group, args, jobs):
+        for key, G, codecs, group, res in fit_each(self._fit_group, args, jobs, release=True):
             self._models[key] = (G, codecs, group)
             if res is None:
                 self._record.note(f"{key}: every column is constant; rows are the constants")

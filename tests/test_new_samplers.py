@@ -286,3 +286,7 @@ def test_fit_each_uses_worker_processes_and_keeps_order_and_seeds():
     there = fit_each(_pid_and_draw, [(1,), (2,), (3,)], 2)
     assert {p for p, _ in here} == {os.getpid()} and os.getpid() not in {p for p, _ in there}
     assert [d for _, d in here] == [d for _, d in there]
+    own = fit_each(_pid_and_draw, [(1,), (2,), (3,)], 2, release=True)  # a pool of its own
+    assert [d for _, d in own] == [d for _, d in here]
+    for pid in {p for p, _ in own}:  # its workers have exited
+        assert pid != os.getpid() and not os.path.exists(f"/proc/{pid}")
