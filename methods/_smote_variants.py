@@ -24,26 +24,18 @@ MAX_ONEHOT_CODES = 256
 
 
 class OneHot:
-    """Numerical columns as they are, then each categorical column as one 0/1 column per code.
+    """Numerical columns as they are, then each categorical column as one 0/1 column per code
+    (a distance may leave wide blocks out: :meth:`distance_columns`)."""
 
-    ``max_codes`` (for a distance only, never for rows to decode): a categorical
-    column with more codes is left out (listed in ``excluded``) and the encoding is
-    dense, so that a tree can find the neighbours."""
-
-    def __init__(self, X: pd.DataFrame, schema, max_codes: int | None = None):
+    def __init__(self, X: pd.DataFrame, schema):
         self.columns = list(X.columns)
         cat = set(schema.categorical_columns)
         self.categorical = [c for c in self.columns if c in cat]
         self.numeric = [c for c in self.columns if c not in cat]
         self.codes = {c: np.unique(X[c].to_numpy(dtype=float)) for c in self.categorical}
-        self.excluded = []
-        self.dense = max_codes is not None
-        if max_codes is not None:
-            self.excluded = [c for c in self.categorical if len(self.codes[c]) > max_codes]
-            self.categorical = [c for c in self.categorical if c not in self.excluded]
 
     def encode(self, X: pd.DataFrame):
-        """A dense array without categorical columns (or with ``max_codes``), else a CSR matrix."""
+        """A dense array without categorical columns, else a CSR matrix."""
         num = X[self.numeric].to_numpy(dtype=float)
         if not self.categorical:
             return num
@@ -60,8 +52,7 @@ class OneHot:
                     (np.ones(known.sum()), (np.flatnonzero(known), j[known])), shape=(n, len(codes))
                 )
             )
-        Z = sparse.hstack(blocks, format="csr")
-        return Z.toarray() if self.dense else Z
+        return sparse.hstack(blocks, format="csr")
 
     def distance_columns(self, max_codes: int) -> tuple[np.ndarray, list[str]]:
         """(indices of the encoded columns a distance uses, categorical columns left out):
@@ -79,8 +70,6 @@ class OneHot:
         return np.concatenate(keep), left_out
 
     def decode(self, Z) -> pd.DataFrame:
-        if self.excluded:
-            raise ValueError(f"columns {self.excluded} were left out of the encoding: cannot decode")
         k = len(self.numeric)
         if sparse.issparse(Z):
             Z = Z.tocsr()

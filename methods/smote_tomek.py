@@ -31,6 +31,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from scipy import sparse
 
 from benchmark.plugins import Resampled
 from benchmark.registry import register_sampler
@@ -64,20 +65,18 @@ class SmoteTomek(SmoteFamily):
             X, y, schema=schema, targets=targets, random_state=random_state, context=context
         )
         t0 = time.perf_counter()
-        enc = OneHot(X, schema, max_codes=self.params["max_onehot_codes"])
+        enc = OneHot(X, schema)
+        cols, left_out = enc.distance_columns(self.params["max_onehot_codes"])
         n, cap = len(res.X), self.params["max_search_rows"]
         search = row_cap(n, cap, random_state)
-        rows = res.X if search is None else res.X.iloc[search]
-        labels = res.y.to_numpy() if search is None else res.y.to_numpy()[search]
+        idx = np.arange(n) if search is None else search
+        Z = enc.encode(res.X.iloc[idx])[:, cols]
         tl = TomekLinks(sampling_strategy="all")
-        tl.fit_resample(enc.encode(rows), labels)
-        kept = np.zeros(len(rows), bool)
+        tl.fit_resample(Z.toarray() if sparse.issparse(Z) else Z, res.y.to_numpy()[idx])
+        kept = np.zeros(len(idx), bool)
         kept[tl.sample_indices_] = True
         keep = np.ones(n, bool)
-        if search is None:
-            keep = kept
-        else:
-            keep[search[~kept]] = False
+        keep[idx[~kept]] = False
         removed = {}
         for c in np.unique(res.y[~keep].to_numpy()):
             m = (~keep) & (res.y.to_numpy() == c)
@@ -91,10 +90,10 @@ class SmoteTomek(SmoteFamily):
             info["tomek_search"] = (
                 f"links searched among a random {len(search)} of the {n} resampled rows (max_search_rows)"
             )
-        if enc.excluded:
+        if left_out:
             info["tomek_distance_excludes"] = {
                 c: f"{len(enc.codes[c])} codes > max_onehot_codes={self.params['max_onehot_codes']}"
-                for c in enc.excluded
+                for c in left_out
             }
         info["fit_seconds"] = info.get("fit_seconds", 0.0) + time.perf_counter() - t0
         return Resampled(
